@@ -1,0 +1,1 @@
+return HybridAI.Cli.CliApp.Run(args);
