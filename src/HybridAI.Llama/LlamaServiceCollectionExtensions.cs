@@ -1,21 +1,22 @@
-using HybridAI.Llama;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace HybridAI.Llama;
 
 /// <summary>Registers the in-process Llama provider with dependency injection.</summary>
 public static class LlamaServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="LlamaChatModelProvider"/> as an <see cref="HybridAI.IChatModelProvider"/>, so that models with
-    /// <c>"Provider": "llama"</c> in the HybridAI configuration section can be created. Calling it twice registers it once.
+    /// Registers <see cref="LlamaChatModelProvider"/> as an <see cref="IChatModelProvider"/>, so that models configured with
+    /// provider <c>"llama"</c> can be built.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <returns>The same service collection, for chaining.</returns>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <remarks>Calling it more than once registers the provider once.</remarks>
     public static IServiceCollection AddHybridAILlama(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<HybridAI.IChatModelProvider, LlamaChatModelProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatModelProvider, LlamaChatModelProvider>());
         return services;
     }
 }
