@@ -115,7 +115,7 @@ internal sealed class TokenSampler
         {
             if (!sorted)
             {
-                candidates.Sort(default(TokenCandidateOrder));
+                candidates.Sort(TokenCandidateOrder.Comparison);
                 sorted = true;
             }
 
@@ -174,7 +174,7 @@ internal sealed class TokenSampler
     {
         if (k <= 0 || k >= candidates.Length)
         {
-            candidates.Sort(default(TokenCandidateOrder));
+            candidates.Sort(TokenCandidateOrder.Comparison);
             return candidates;
         }
 
@@ -194,7 +194,7 @@ internal sealed class TokenSampler
             }
         }
 
-        heap.Sort(default(TokenCandidateOrder));
+        heap.Sort(TokenCandidateOrder.Comparison);
         return heap;
     }
 

@@ -205,4 +205,29 @@ public sealed class TokenSamplerTests
         Assert.Equal(2, TokenSampler.Draw(candidates, 0.81));
         Assert.Equal(2, TokenSampler.Draw(candidates, 0.999999999));
     }
+
+    [Theory]
+    [InlineData(40, 0.95f, 0.05f, 1.1f)]
+    [InlineData(0, 0.9f, 0f, 1.0f)]
+    [InlineData(0, 1.0f, 0.1f, 1.0f)]
+    public void Sample_SteadyState_AllocatesNothing(int topK, float topP, float minP, float repetitionPenalty)
+    {
+        const int Vocabulary = 4096;
+        var random = new SamplingRandom(1);
+        var logits = Enumerable.Range(0, Vocabulary).Select(_ => (float)(random.NextDouble() * 10)).ToArray();
+        var sampler = new TokenSampler(Vocabulary, new SamplingOptions
+        {
+            Seed = 1, TopK = topK, TopP = topP, MinP = minP, RepetitionPenalty = repetitionPenalty,
+        });
+        sampler.Accept([1, 2, 3]);
+        sampler.Accept(sampler.Sample(logits));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 50; i++)
+        {
+            sampler.Accept(sampler.Sample(logits));
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
