@@ -74,7 +74,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
 
     public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, _length);
 
-    public ReadOnlySpan<float> Decode(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    public ReadOnlySpan<float> Decode(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         if (tokens.IsEmpty)
         {
@@ -124,10 +124,11 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
         var position = _length;
 
         // x = token_embd[tokens]   [n, e]
-        var embeddingRowBytes = (int)GgmlTypeInfo.RowBytes(_weights.TokenEmbedding.Type, e);
+        var embedding = _weights.TokenEmbedding;
         for (var i = 0; i < n; i++)
         {
-            Dequantizer.DequantizeRow(_weights.TokenEmbedding.Type, _weights.TokenEmbedding.Row(batch[i]), _x.AsSpan(i * e, e));
+            var row = new ReadOnlySpan<byte>(embedding.Row(batch[i]), (int)embedding.RowBytes);
+            Dequantizer.DequantizeRow(embedding.Type, row, _x.AsSpan(i * e, e));
         }
 
         for (var layer = 0; layer < _hp.BlockCount; layer++)
@@ -153,7 +154,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             var first = layer == _hp.BlockCount - 1 ? n - 1 : 0;
             var rows = n - first;
             _attention.Run(_pool, layer, _q, _attn, first, rows, position);
-            MatMul(w.Output, _attn.AsSpan(first * _hp.QueryLength), rows, _xb);
+            MatMul(w.Output, _attn, rows, _xb);
             TensorPrimitives.Add(_x.AsSpan(first * e, rows * e), _xb.AsSpan(0, rows * e), _x.AsSpan(first * e, rows * e));
 
             // Feed-forward block (SwiGLU).
@@ -174,13 +175,12 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
 
         RmsNorm(_x.AsSpan(0, e), _xb, 1, _weights.OutputNorm.Span);
         MatMul(_weights.Output, _xb, 1, _logits);
-        _ = embeddingRowBytes;
     }
 
     /// <summary>y[r, :] = W · x[r, :] for r in [0, rows), quantizing x once for W's dot-product type.</summary>
     private void MatMul(in WeightMatrix weights, ReadOnlySpan<float> x, int rows, float[] y)
     {
-        _activations.Load(weights.Type, x[..(rows * weights.Columns)], rows, weights.Columns);
+        _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols);
         fixed (float* output = y)
         {
             global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool);
