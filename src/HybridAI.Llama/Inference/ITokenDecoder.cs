@@ -22,7 +22,7 @@ internal interface ITokenDecoder
     /// </summary>
     /// <exception cref="ArgumentException">There is no token, or the cache would overflow <see cref="ContextSize"/>.</exception>
     /// <exception cref="OperationCanceledException">Cancelled between layers or tokens; the cache then holds only the tokens fully evaluated.</exception>
-    ReadOnlySpan<float> Decode(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default);
+    ReadOnlySpan<float> Decode(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default);
 
     /// <summary>Drops every token from position <paramref name="length"/> on, keeping the prefix (to reuse a shared conversation prefix).</summary>
     void Truncate(int length);

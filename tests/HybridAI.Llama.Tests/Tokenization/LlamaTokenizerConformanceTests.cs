@@ -63,14 +63,11 @@ public sealed class LlamaTokenizerConformanceTests
         var expectedBytes = Encoding.UTF8.GetBytes(tokenizer.AddSpacePrefix && ids.Length > 0 ? " " + input : input);
         Assert.Equal(expectedBytes, bytes.ToArray());
 
-        // llama_detokenize: SentencePiece drops the prefix space; GPT-2 also cleans " ?", " 's" and the like, so the
-        // round trip is exact only where the input holds none of those.
-        if (vocab == "gpt-2" && HasCleanUpPattern(input))
-        {
-            return;
-        }
-
-        Assert.Equal(input, tokenizer.Decode(ids));
+        // llama_detokenize: SentencePiece drops the prefix space; GPT-2 also cleans " ?", " 's" and the like. In these
+        // vectors the only clean-up that applies is " ?" -> "?" (two inputs; worked out by hand from llama.cpp's rules:
+        // their " '" are followed by letters or quotes that the rules leave alone).
+        var expected = vocab == "gpt-2" && HasCleanUpPattern(input) ? input.Replace(" ?", "?", StringComparison.Ordinal) : input;
+        Assert.Equal(expected, tokenizer.Decode(ids));
     }
 
     [Theory]

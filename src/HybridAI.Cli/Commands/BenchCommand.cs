@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using HybridAI.Llama;
+
+namespace HybridAI.Cli;
+
+/// <summary>
+/// <c>hybridai bench</c>: prompt processing and generation speed on a GGUF file, measured the way llama-bench does
+/// (random token ids, a warm-up run, then the median of several repetitions).
+/// </summary>
+internal static class BenchCommand
+{
+    public const string Usage =
+        "hybridai bench --model FILE [-p 128] [-n 64] [--threads N] [--reps R] [--kv-type f32|f16] [--json]";
+
+    public static int Run(CommandArguments arguments, TextWriter output)
+    {
+        var path = arguments.Required("--model");
+        var promptTokens = arguments.Int("-p", 128, min: 1);
+        var generatedTokens = arguments.Int("-n", 64, min: 1);
+        var threads = arguments.Int("--threads", Environment.ProcessorCount, min: 1);
+        var repetitions = arguments.Int("--reps", 5, min: 1);
+        var kvType = arguments.KvCacheType("--kv-type", KvCacheType.F16);
+        var json = arguments.Flag("--json");
+        arguments.EnsureAllUsed();
+
+        using var model = LlamaModel.Load(path);
+        using var context = model.CreateContext(promptTokens + generatedTokens + 1, kvType, threads);
+        var random = new Random(1234);
+        var prompt = new int[promptTokens];
+        for (var i = 0; i < prompt.Length; i++)
+        {
+            prompt[i] = random.Next(model.Info.VocabularySize);
+        }
+
+        // One warm-up of each, so that JIT tiering and page faults of the mapped weights are not measured.
+        MeasurePrompt(context, prompt);
+        MeasureGeneration(context, Math.Min(generatedTokens, 4), random, model.Info.VocabularySize);
+
+        var pp = new double[repetitions];
+        var tg = new double[repetitions];
+        for (var rep = 0; rep < repetitions; rep++)
+        {
+            pp[rep] = promptTokens / MeasurePrompt(context, prompt).TotalSeconds;
+            tg[rep] = generatedTokens / MeasureGeneration(context, generatedTokens, random, model.Info.VocabularySize).TotalSeconds;
+        }
+
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var result = new BenchResult(
+            Path.GetFileName(path), model.Info.FileSize, DominantType(model.Info), threads,
+            Median(pp), Median(tg), process.PeakWorkingSet64, promptTokens, generatedTokens);
+        output.WriteLine(json ? result.ToJson() : result.ToTable());
+        return 0;
+    }
+
+    private static TimeSpan MeasurePrompt(LlamaContext context, int[] prompt)
+    {
+        context.Truncate(0);
+        var start = Stopwatch.GetTimestamp();
+        context.Decode(prompt);
+        return Stopwatch.GetElapsedTime(start);
+    }
+
+    private static TimeSpan MeasureGeneration(LlamaContext context, int count, Random random, int vocabulary)
+    {
+        context.Truncate(0);
+        Span<int> token = [1];
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            context.Decode(token);
+            token[0] = random.Next(vocabulary);
+        }
+
+        return Stopwatch.GetElapsedTime(start);
+    }
+
+    private static string DominantType(LlamaModelInfo info) =>
+        info.TensorTypes.Where(pair => pair.Key != GgmlType.F32).OrderByDescending(pair => pair.Value).Select(pair => pair.Key.ToString())
+            .FirstOrDefault() ?? nameof(GgmlType.F32);
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private sealed record BenchResult(
+        string Model, long SizeBytes, string Type, int Threads, double PromptTokensPerSecond, double GenerationTokensPerSecond,
+        long PeakWorkingSetBytes, int PromptTokens, int GeneratedTokens)
+    {
+        public string ToTable()
+        {
+            var c = CultureInfo.InvariantCulture;
+            return string.Join(Environment.NewLine,
+                $"| model | size | type | threads | pp{PromptTokens} t/s | tg{GeneratedTokens} t/s | peak working set |",
+                "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
+                string.Create(c, $"| {Model} | {SizeBytes / 1048576.0:F1} MiB | {Type} | {Threads} | {PromptTokensPerSecond:F2} | {GenerationTokensPerSecond:F2} | {PeakWorkingSetBytes / 1048576.0:F1} MiB |"));
+        }
+
+        public string ToJson()
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("model", Model);
+                writer.WriteNumber("size_bytes", SizeBytes);
+                writer.WriteString("type", Type);
+                writer.WriteNumber("threads", Threads);
+                writer.WriteNumber("n_prompt", PromptTokens);
+                writer.WriteNumber("n_gen", GeneratedTokens);
+                writer.WriteNumber("pp_tokens_per_s", Math.Round(PromptTokensPerSecond, 3));
+                writer.WriteNumber("tg_tokens_per_s", Math.Round(GenerationTokensPerSecond, 3));
+                writer.WriteNumber("peak_working_set_bytes", PeakWorkingSetBytes);
+                writer.WriteEndObject();
+            }
+
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+    }
+}

@@ -1,0 +1,69 @@
+namespace HybridAI.Llama;
+
+/// <summary>
+/// Keys and values of every layer for every position, in F32 or F16 (llama.cpp's <c>type_k</c>/<c>type_v</c>).
+/// Layout per layer: [position, kvHeads × headDimension], one row per position.
+/// </summary>
+internal sealed class KvCache
+{
+    private readonly float[]? _keysF32;
+    private readonly float[]? _valuesF32;
+    private readonly Half[]? _keysF16;
+    private readonly Half[]? _valuesF16;
+
+    public KvCache(KvCacheType type, int layers, int contextSize, int rowLength)
+    {
+        Type = type;
+        ContextSize = contextSize;
+        RowLength = rowLength;
+        LayerStride = (long)contextSize * rowLength;
+        var length = checked(layers * LayerStride);
+        SizeInBytes = 2 * length * (type == KvCacheType.F32 ? sizeof(float) : 2);
+        if (type == KvCacheType.F32)
+        {
+            _keysF32 = GC.AllocateArray<float>(checked((int)length), pinned: true);
+            _valuesF32 = GC.AllocateArray<float>(checked((int)length), pinned: true);
+        }
+        else
+        {
+            _keysF16 = GC.AllocateArray<Half>(checked((int)length), pinned: true);
+            _valuesF16 = GC.AllocateArray<Half>(checked((int)length), pinned: true);
+        }
+    }
+
+    public KvCacheType Type { get; }
+
+    public int ContextSize { get; }
+
+    /// <summary>Elements in one position's row: kv heads × head dimension.</summary>
+    public int RowLength { get; }
+
+    public long LayerStride { get; }
+
+    /// <summary>Bytes held by the cache.</summary>
+    public long SizeInBytes { get; }
+
+    public Span<float> KeysF32(int layer) => _keysF32.AsSpan((int)(layer * LayerStride), (int)LayerStride);
+
+    public Span<float> ValuesF32(int layer) => _valuesF32.AsSpan((int)(layer * LayerStride), (int)LayerStride);
+
+    public Span<Half> KeysF16(int layer) => _keysF16.AsSpan((int)(layer * LayerStride), (int)LayerStride);
+
+    public Span<Half> ValuesF16(int layer) => _valuesF16.AsSpan((int)(layer * LayerStride), (int)LayerStride);
+
+    /// <summary>Writes one position's key and value rows, rounding to F16 when the cache is F16 (as llama.cpp's copy into the cache does).</summary>
+    public void Store(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
+    {
+        var offset = (int)(layer * LayerStride) + (position * RowLength);
+        if (Type == KvCacheType.F32)
+        {
+            key.CopyTo(_keysF32.AsSpan(offset, RowLength));
+            value.CopyTo(_valuesF32.AsSpan(offset, RowLength));
+        }
+        else
+        {
+            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(key, _keysF16.AsSpan(offset, RowLength));
+            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(value, _valuesF16.AsSpan(offset, RowLength));
+        }
+    }
+}

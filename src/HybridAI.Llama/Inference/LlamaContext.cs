@@ -1,0 +1,222 @@
+using System.Numerics.Tensors;
+
+namespace HybridAI.Llama;
+
+/// <summary>
+/// One conversation's state on a loaded <see cref="LlamaModel"/>: the KV cache, the scratch buffers and the worker threads,
+/// and the forward pass that fills them. It computes as llama.cpp's CPU backend does, so greedy output matches it token for token.
+/// </summary>
+/// <remarks>Not thread-safe: one caller at a time. Several contexts may share one model.</remarks>
+internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
+{
+    /// <summary>Most tokens evaluated in one pass; longer prompts are processed in chunks of this size.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly LlamaModel _model;
+    private readonly LlamaHyperparameters _hp;
+    private readonly LlamaWeights _weights;
+    private readonly KvCache _cache;
+    private readonly ComputePool _pool;
+    private readonly Rope _rope;
+    private readonly AttentionTask _attention;
+    private readonly ActivationBuffer _activations;
+    private readonly int[] _tokens;
+    private int _length;
+
+    // Scratch, row-major [batch, width]; pinned so kernels can take pointers.
+    private readonly float[] _x;        // [batch, embedding] residual stream
+    private readonly float[] _xb;       // [batch, embedding] normed input / projection output
+    private readonly float[] _q;        // [batch, heads × headDim]
+    private readonly float[] _k;        // [batch, kvHeads × headDim]
+    private readonly float[] _v;        // [batch, kvHeads × headDim]
+    private readonly float[] _attn;     // [batch, heads × headDim]
+    private readonly float[] _gate;     // [batch, feedForward]
+    private readonly float[] _up;       // [batch, feedForward]
+    private readonly float[] _logits;   // [vocabulary]
+
+    public LlamaContext(LlamaModel model, int contextSize, KvCacheType kvCacheType, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(contextSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        _model = model;
+        _hp = model.Hyperparameters;
+        _weights = model.Weights;
+        ContextSize = contextSize;
+        _cache = new KvCache(kvCacheType, _hp.BlockCount, contextSize, _hp.KeyValueLength);
+        _pool = new ComputePool(threads);
+        _rope = new Rope(_hp, _weights.RopeFactors is { } factors ? factors.Span : default);
+        _attention = new AttentionTask(_hp, _cache, threads);
+        var widest = Math.Max(Math.Max(_hp.EmbeddingLength, _hp.FeedForwardLength), _hp.QueryLength);
+        _activations = new ActivationBuffer(widest, MaxBatch);
+        _tokens = new int[contextSize];
+
+        _x = Pinned(MaxBatch * _hp.EmbeddingLength);
+        _xb = Pinned(MaxBatch * _hp.EmbeddingLength);
+        _q = Pinned(MaxBatch * _hp.QueryLength);
+        _k = Pinned(MaxBatch * _hp.KeyValueLength);
+        _v = Pinned(MaxBatch * _hp.KeyValueLength);
+        _attn = Pinned(MaxBatch * _hp.QueryLength);
+        _gate = Pinned(MaxBatch * _hp.FeedForwardLength);
+        _up = Pinned(MaxBatch * _hp.FeedForwardLength);
+        _logits = Pinned(_hp.VocabularySize);
+    }
+
+    public LlamaModel Model => _model;
+
+    public int VocabularySize => _hp.VocabularySize;
+
+    public int ContextSize { get; }
+
+    public KvCacheType KvCacheType => _cache.Type;
+
+    /// <summary>Bytes held by the KV cache.</summary>
+    public long KvCacheBytes => _cache.SizeInBytes;
+
+    public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, _length);
+
+    public ReadOnlySpan<float> Decode(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    {
+        if (tokens.IsEmpty)
+        {
+            throw new ArgumentException("At least one token is needed.", nameof(tokens));
+        }
+
+        if (tokens.Length > ContextSize - _length)
+        {
+            throw new ArgumentException(
+                $"The context holds {_length} of {ContextSize} tokens; {tokens.Length} more do not fit. Use a larger context size or a shorter conversation.",
+                nameof(tokens));
+        }
+
+        foreach (var token in tokens)
+        {
+            if ((uint)token >= (uint)_hp.VocabularySize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"Token ids must be in [0, {_hp.VocabularySize}).");
+            }
+        }
+
+        for (var start = 0; start < tokens.Length; start += MaxBatch)
+        {
+            var batch = tokens.Slice(start, Math.Min(MaxBatch, tokens.Length - start));
+            Forward(batch, cancellationToken);
+            batch.CopyTo(_tokens.AsSpan(_length));
+            _length += batch.Length;
+        }
+
+        return _logits;
+    }
+
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
+        _length = length;
+    }
+
+    public void Dispose() => _pool.Dispose();
+
+    /// <summary>Runs the transformer over <paramref name="batch"/> at positions starting at the current length; leaves the last token's logits.</summary>
+    private void Forward(ReadOnlySpan<int> batch, CancellationToken cancellationToken)
+    {
+        var n = batch.Length;
+        var e = _hp.EmbeddingLength;
+        var position = _length;
+
+        // x = token_embd[tokens]   [n, e]
+        var embedding = _weights.TokenEmbedding;
+        for (var i = 0; i < n; i++)
+        {
+            var row = new ReadOnlySpan<byte>(embedding.Row(batch[i]), (int)embedding.RowBytes);
+            Dequantizer.DequantizeRow(embedding.Type, row, _x.AsSpan(i * e, e));
+        }
+
+        for (var layer = 0; layer < _hp.BlockCount; layer++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var w = _weights.Layers[layer];
+
+            // Attention block.
+            RmsNorm(_x, _xb, n, w.AttentionNorm.Span);
+            MatMul(w.Query, _xb, n, _q);
+            MatMul(w.Key, _xb, n, _k);
+            MatMul(w.Value, _xb, n, _v);
+            for (var i = 0; i < n; i++)
+            {
+                _rope.Apply(_q.AsSpan(i * _hp.QueryLength, _hp.QueryLength), _hp.HeadDimension, position + i);
+                _rope.Apply(_k.AsSpan(i * _hp.KeyValueLength, _hp.KeyValueLength), _hp.HeadDimension, position + i);
+                _cache.Store(layer, position + i,
+                    _k.AsSpan(i * _hp.KeyValueLength, _hp.KeyValueLength),
+                    _v.AsSpan(i * _hp.KeyValueLength, _hp.KeyValueLength));
+            }
+
+            // In the last layer only the last token's row is needed from here on (llama.cpp's inp_out_ids).
+            var first = layer == _hp.BlockCount - 1 ? n - 1 : 0;
+            var rows = n - first;
+            _attention.Run(_pool, layer, _q, _attn, first, rows, position);
+            MatMul(w.Output, _attn, rows, _xb);
+            TensorPrimitives.Add(_x.AsSpan(first * e, rows * e), _xb.AsSpan(0, rows * e), _x.AsSpan(first * e, rows * e));
+
+            // Feed-forward block (SwiGLU).
+            var residual = _x.AsSpan(first * e, rows * e);
+            RmsNorm(residual, _xb, rows, w.FeedForwardNorm.Span);
+            MatMul(w.Gate, _xb, rows, _gate);
+            MatMul(w.Up, _xb, rows, _up);
+            var f = rows * _hp.FeedForwardLength;
+            SwiGlu(_gate.AsSpan(0, f), _up.AsSpan(0, f));
+            MatMul(w.Down, _gate, rows, _xb);
+            TensorPrimitives.Add(residual, _xb.AsSpan(0, rows * e), residual);
+            if (first > 0)
+            {
+                // Keep the last row at the front, where the output head reads it.
+                residual.CopyTo(_x);
+            }
+        }
+
+        RmsNorm(_x.AsSpan(0, e), _xb, 1, _weights.OutputNorm.Span);
+        MatMul(_weights.Output, _xb, 1, _logits);
+    }
+
+    /// <summary>y[r, :] = W · x[r, :] for r in [0, rows), quantizing x once for W's dot-product type.</summary>
+    private void MatMul(in WeightMatrix weights, ReadOnlySpan<float> x, int rows, float[] y)
+    {
+        _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols);
+        fixed (float* output = y)
+        {
+            global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool);
+        }
+    }
+
+    /// <summary>RMSNorm as ggml computes it: sum of squares in double, scale in float, then times the weights.</summary>
+    private void RmsNorm(ReadOnlySpan<float> x, Span<float> y, int rows, ReadOnlySpan<float> weight)
+    {
+        var width = weight.Length;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * width, width);
+            double sum = 0;
+            foreach (var value in row)
+            {
+                sum += value * value;
+            }
+
+            var mean = (float)(sum / width);
+            var scale = 1.0f / MathF.Sqrt(mean + _hp.RmsNormEpsilon);
+            var output = y.Slice(r * width, width);
+            TensorPrimitives.Multiply(row, scale, output);
+            TensorPrimitives.Multiply(output, weight, output);
+        }
+    }
+
+    /// <summary>gate = silu(gate) · up, with silu(x) = x / (1 + e^-x) as ggml's.</summary>
+    private static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
+    {
+        for (var i = 0; i < gate.Length; i++)
+        {
+            var g = gate[i];
+            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
+        }
+    }
+
+    private static float[] Pinned(int length) => GC.AllocateArray<float>(length, pinned: true);
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using HybridAI.Testing;
+
+namespace HybridAI.Llama.Tests.Inference;
+
+/// <summary>
+/// Greedy generation and first-step logits against llama.cpp's own outputs on the shared fixture models
+/// (reference/&lt;model&gt;-greedy.json, made by llama.cpp c392e5094 on AVX2).
+/// </summary>
+public sealed class LlamaConformanceTests(ITestOutputHelper output)
+{
+    /// <summary>A greedy step whose top-2 logit margin in llama.cpp was below this is a near-tie that float noise may flip.</summary>
+    private const double NearTieMargin = 2e-3;
+
+    public static TheoryData<string> Models =>
+    [
+        "stories260K-plctlab-f32", "stories260K-plctlab-q8_0", "stories260K-plctlab-q4_0",
+        "aidreams260K-f32", "aidreams260K-q8_0", "aidreams260K-q4_0",
+        "random-small-f32", "random-small-f16", "random-small-bf16", "random-small-q8_0", "random-small-q4_0",
+        "random-small-q4_k_s", "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Generate_GreedyF32Cache_MatchesLlamaCpp(string model) => CheckGreedy(model, KvCacheType.F32, "results_kv_f32");
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Generate_GreedyF16Cache_MatchesLlamaCpp(string model) => CheckGreedy(model, KvCacheType.F16, "results");
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Decode_FirstStep_LogitsMatchLlamaCpp(string model)
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf($"reference/{model}-greedy.json")));
+        using var llama = LlamaModel.Load(Fixtures.PathOf($"models/{model}.gguf"));
+        foreach (var (cacheType, key) in new[] { (KvCacheType.F32, "results_kv_f32"), (KvCacheType.F16, "results") })
+        {
+            var run = reference.RootElement.GetProperty(key)[0];
+            var expected = run.GetProperty("full_logits_first_step").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            using var context = llama.CreateContext(128, cacheType, threads: 2);
+            var actual = context.Decode(Ids(run.GetProperty("prompt_ids"))).ToArray();
+
+            Assert.Equal(expected.Length, actual.Length);
+            var scale = expected.Max(MathF.Abs);
+            var worst = expected.Zip(actual, (e, a) => MathF.Abs(e - a)).Max();
+            output.WriteLine($"{model} {cacheType}: max |Δlogit| = {worst:E3} (max |logit| {scale:F3}, relative {worst / scale:E3})");
+            Assert.True(worst <= LogitTolerance(model) * scale,
+                $"{model} {cacheType}: logits differ by up to {worst:E3}, more than {LogitTolerance(model):E1} × {scale:F3}.");
+        }
+    }
+
+    /// <summary>
+    /// The engine computes as llama.cpp does (same activation quantization, same integer block dot products), so what differs is
+    /// float summation order and exp/sin/cos implementations: a few float ulps per operation, growing through the layers.
+    /// 1e-4 of the largest logit covers that with a margin for every type; real errors (a wrong scale, a wrong block layout)
+    /// are orders of magnitude larger.
+    /// </summary>
+    private static float LogitTolerance(string model) => 1e-4f;
+
+    private void CheckGreedy(string model, KvCacheType cacheType, string key)
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf($"reference/{model}-greedy.json")));
+        using var llama = LlamaModel.Load(Fixtures.PathOf($"models/{model}.gguf"));
+        using var context = llama.CreateContext(128, cacheType, threads: 2);
+        var tokenizer = llama.Tokenizer;
+
+        foreach (var run in reference.RootElement.GetProperty(key).EnumerateArray())
+        {
+            var prompt = run.GetProperty("prompt").GetString()!;
+            var promptIds = Ids(run.GetProperty("prompt_ids"));
+            Assert.Equal(promptIds, tokenizer.Encode(prompt, addSpecial: true, parseSpecial: false));
+
+            var expected = Ids(run.GetProperty("generated_ids"));
+            var margins = run.GetProperty("top2_margin_per_step").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            context.Truncate(0);
+            var logits = context.Decode(promptIds);
+            var divergences = 0;
+            for (var step = 0; step < expected.Length; step++)
+            {
+                var next = Greedy.ArgMax(logits);
+                if (next != expected[step])
+                {
+                    Assert.True(margins[step] < NearTieMargin,
+                        $"{model} ({cacheType} cache), prompt '{prompt}': step {step} chose {next}, llama.cpp chose {expected[step]} " +
+                        $"with a clear margin of {margins[step]:E3}.");
+                    divergences++;
+                    output.WriteLine($"{model} ({cacheType}), '{prompt}': near-tie at step {step} (llama.cpp margin {margins[step]:E3}): " +
+                        $"we chose {next}, llama.cpp {expected[step]}; continuing with llama.cpp's token.");
+                }
+
+                // Follow llama.cpp's token so that every later step is still compared against it.
+                logits = context.Decode([expected[step]]);
+            }
+
+            output.WriteLine($"{model} ({cacheType}), '{prompt}': {expected.Length - divergences}/{expected.Length} greedy tokens equal.");
+        }
+    }
+
+    private static int[] Ids(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+}

@@ -1,0 +1,158 @@
+namespace HybridAI.Llama.Tests.Inference;
+
+/// <summary>
+/// A plain, obviously-correct llama forward pass in double precision over dequantized weights, written from the model's
+/// definition (not from the engine), with no cache reuse tricks: the engine is checked against it.
+/// </summary>
+internal sealed class ScalarReferenceModel
+{
+    private readonly LlamaHyperparameters _hp;
+    private readonly double[][] _embedding;   // [vocab][embd]
+    private readonly double[][] _output;      // [vocab][embd]
+    private readonly double[] _outputNorm;
+    private readonly double[]? _ropeFactors;
+    private readonly Layer[] _layers;
+
+    public ScalarReferenceModel(GgufFile file)
+    {
+        _hp = LlamaHyperparameters.Read(file);
+        _embedding = Matrix(file, "token_embd.weight");
+        _output = file.FindTensor("output.weight") is null ? _embedding : Matrix(file, "output.weight");
+        _outputNorm = Vector(file, "output_norm.weight");
+        _ropeFactors = file.FindTensor("rope_freqs.weight") is null ? null : Vector(file, "rope_freqs.weight");
+        _layers = Enumerable.Range(0, _hp.BlockCount).Select(i => new Layer(
+            Vector(file, $"blk.{i}.attn_norm.weight"),
+            Matrix(file, $"blk.{i}.attn_q.weight"), Matrix(file, $"blk.{i}.attn_k.weight"),
+            Matrix(file, $"blk.{i}.attn_v.weight"), Matrix(file, $"blk.{i}.attn_output.weight"),
+            Vector(file, $"blk.{i}.ffn_norm.weight"),
+            Matrix(file, $"blk.{i}.ffn_gate.weight"), Matrix(file, $"blk.{i}.ffn_up.weight"),
+            Matrix(file, $"blk.{i}.ffn_down.weight"))).ToArray();
+    }
+
+    /// <summary>Returns the logits that follow the last of <paramref name="tokens"/>, computed from scratch.</summary>
+    public double[] Logits(IReadOnlyList<int> tokens)
+    {
+        var n = tokens.Count;
+        var d = _hp.HeadDimension;
+        var x = tokens.Select(t => (double[])_embedding[t].Clone()).ToArray();
+        foreach (var layer in _layers)
+        {
+            var q = new double[n][];
+            var k = new double[n][];
+            var v = new double[n][];
+            for (var i = 0; i < n; i++)
+            {
+                var h = RmsNorm(x[i], layer.AttentionNorm);
+                q[i] = Rope(MatVec(layer.Q, h), i);
+                k[i] = Rope(MatVec(layer.K, h), i);
+                v[i] = MatVec(layer.V, h);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var attention = new double[_hp.QueryLength];
+                for (var head = 0; head < _hp.HeadCount; head++)
+                {
+                    var kvHead = head / (_hp.HeadCount / _hp.HeadCountKv);
+                    var scores = new double[i + 1];
+                    for (var t = 0; t <= i; t++)
+                    {
+                        double dot = 0;
+                        for (var c = 0; c < d; c++)
+                        {
+                            dot += q[i][(head * d) + c] * k[t][(kvHead * d) + c];
+                        }
+
+                        scores[t] = dot / Math.Sqrt(d);
+                    }
+
+                    var max = scores.Max();
+                    var weights = scores.Select(s => Math.Exp(s - max)).ToArray();
+                    var sum = weights.Sum();
+                    for (var t = 0; t <= i; t++)
+                    {
+                        for (var c = 0; c < d; c++)
+                        {
+                            attention[(head * d) + c] += weights[t] / sum * v[t][(kvHead * d) + c];
+                        }
+                    }
+                }
+
+                Add(x[i], MatVec(layer.O, attention));
+                var h = RmsNorm(x[i], layer.FeedForwardNorm);
+                var gate = MatVec(layer.Gate, h);
+                var up = MatVec(layer.Up, h);
+                var hidden = gate.Select((g, j) => g / (1 + Math.Exp(-g)) * up[j]).ToArray();
+                Add(x[i], MatVec(layer.Down, hidden));
+            }
+        }
+
+        return MatVec(_output, RmsNorm(x[n - 1], _outputNorm));
+    }
+
+    private double[] RmsNorm(double[] x, double[] weight)
+    {
+        var scale = 1 / Math.Sqrt((x.Sum(v => v * v) / x.Length) + _hp.RmsNormEpsilon);
+        return x.Select((v, i) => v * scale * weight[i]).ToArray();
+    }
+
+    private double[] Rope(double[] row, int position)
+    {
+        var result = (double[])row.Clone();
+        var dims = _hp.RopeDimensionCount;
+        for (var head = 0; head < row.Length; head += _hp.HeadDimension)
+        {
+            for (var i = 0; i < dims / 2; i++)
+            {
+                var frequency = Math.Pow(_hp.RopeFreqBase, -2.0 * i / dims) / (_ropeFactors?[i] ?? 1.0);
+                var angle = position * frequency * _hp.RopeFreqScale;
+                var (x0, x1) = (row[head + (2 * i)], row[head + (2 * i) + 1]);
+                result[head + (2 * i)] = (x0 * Math.Cos(angle)) - (x1 * Math.Sin(angle));
+                result[head + (2 * i) + 1] = (x0 * Math.Sin(angle)) + (x1 * Math.Cos(angle));
+            }
+        }
+
+        return result;
+    }
+
+    private static double[] MatVec(double[][] w, double[] x) =>
+        w.Select(row => row.Select((value, i) => value * x[i]).Sum()).ToArray();
+
+    private static void Add(double[] x, double[] y)
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] += y[i];
+        }
+    }
+
+    private static double[][] Matrix(GgufFile file, string name)
+    {
+        var tensor = file.GetTensor(name);
+        var columns = (int)tensor.Dimensions[0];
+        var rows = (int)tensor.Dimensions[1];
+        var rowBytes = (int)GgmlTypeInfo.RowBytes(tensor.Type, columns);
+        var bytes = file.GetTensorBytes(tensor);
+        var row = new float[columns];
+        var result = new double[rows][];
+        for (var r = 0; r < rows; r++)
+        {
+            Dequantizer.DequantizeRow(tensor.Type, bytes.Slice(r * rowBytes, rowBytes), row);
+            result[r] = row.Select(v => (double)v).ToArray();
+        }
+
+        return result;
+    }
+
+    private static double[] Vector(GgufFile file, string name)
+    {
+        var tensor = file.GetTensor(name);
+        var values = new float[tensor.ElementCount];
+        Dequantizer.DequantizeRow(tensor.Type, file.GetTensorBytes(tensor), values);
+        return values.Select(v => (double)v).ToArray();
+    }
+
+    private sealed record Layer(
+        double[] AttentionNorm, double[][] Q, double[][] K, double[][] V, double[][] O,
+        double[] FeedForwardNorm, double[][] Gate, double[][] Up, double[][] Down);
+}
