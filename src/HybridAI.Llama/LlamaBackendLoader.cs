@@ -4,14 +4,21 @@ namespace HybridAI.Llama;
 internal static class LlamaBackendLoader
 {
     /// <summary>Loads the model that <paramref name="options"/> names.</summary>
-    /// <exception cref="ChatModelException">The file cannot be loaded (kind <see cref="ChatModelErrorKind.Unavailable"/>).</exception>
+    /// <exception cref="ChatModelException">
+    /// The file is missing, unreadable, malformed or of an architecture the engine does not run (kind
+    /// <see cref="ChatModelErrorKind.Unavailable"/>); the message names the file and the reason.
+    /// </exception>
     public static ILlamaBackend Load(LlamaChatModelOptions options, string modelName)
     {
         ArgumentNullException.ThrowIfNull(options);
-
-        // The forward pass (LlamaModel / LlamaContext) plugs in here: LlamaModel.Load(options.ModelPath, options.Threads)
-        // wrapped as an ILlamaBackend. Until it is wired, loading fails with a clear message rather than a fake model.
-        throw new ChatModelException(ChatModelErrorKind.Unavailable, modelName,
-            $"Model '{modelName}' cannot be loaded: the in-process Llama engine is not available in this build.");
+        try
+        {
+            return new LlamaModelBackend(LlamaModel.Load(options.ModelPath), options.Threads);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or GgufFormatException)
+        {
+            throw new ChatModelException(ChatModelErrorKind.Unavailable, modelName,
+                $"Model '{modelName}' cannot be loaded from '{options.ModelPath}': {ex.Message}", ex);
+        }
     }
 }

@@ -56,7 +56,7 @@ internal sealed class ScriptedDecoder : ITokenDecoder, IDisposable
     /// <summary>Runs inside each <see cref="Decode"/>, after the tokens are appended (to block or cancel from a test).</summary>
     public Action<ScriptedDecoder>? OnDecode { get; set; }
 
-    public ReadOnlySpan<float> Decode(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    public ReadOnlySpan<float> Decode(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _busy, 1) != 0)
         {
