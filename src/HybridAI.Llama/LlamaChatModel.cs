@@ -35,6 +35,7 @@ public sealed class LlamaChatModel : IChatModel
     private readonly LlamaChatModelOptions _options;
     private readonly int _contextSize;
     private readonly ChatClientMetadata _metadata;
+    private readonly CancellationTokenSource _lifetime = new();
     private int _disposed;
 
     /// <summary>Loads a model.</summary>
@@ -128,10 +129,19 @@ public sealed class LlamaChatModel : IChatModel
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var request = Prepare(messages, options);
 
-        await _pool.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+        // Disposal cancels queued and running calls too (they then fail with ObjectDisposedException).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        try
+        {
+            await _pool.WaitTurnAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(GetType().FullName);
+        }
+
         var channel = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(() => Generate(request, channel.Writer, stop.Token), CancellationToken.None);
+        var producer = Task.Run(() => Generate(request, channel.Writer, stop.Token, cancellationToken), CancellationToken.None);
         try
         {
             await foreach (var update in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -169,7 +179,10 @@ public sealed class LlamaChatModel : IChatModel
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Releases the contexts and the model file. Call it once no call is running.</summary>
+    /// <summary>
+    /// Releases the contexts and the model file. Calls still waiting or generating are stopped (between tokens) and fail
+    /// with <see cref="ObjectDisposedException"/>; this method returns once none of them uses the model any more.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -177,8 +190,13 @@ public sealed class LlamaChatModel : IChatModel
             return;
         }
 
+        _lifetime.Cancel();
+
+        // Generation reads the memory-mapped weights: unmap only after every running call has let go of its context.
+        _pool.WaitForAllTurns();
         _pool.Dispose();
         _backend.Dispose();
+        _lifetime.Dispose();
     }
 
     private static ILlamaBackend LoadBackend(LlamaChatModelOptions options, ModelDescriptor? descriptor)
@@ -303,7 +321,8 @@ public sealed class LlamaChatModel : IChatModel
         new(ChatModelErrorKind.InvalidRequest, Descriptor.Name, $"Model '{Descriptor.Name}' refused the call: {why}.");
 
     /// <summary>Runs on the thread pool during a turn: tokenizes, generates into a context, streams updates, ends the turn.</summary>
-    private void Generate(GenerationRequest request, ChannelWriter<ChatResponseUpdate> writer, CancellationToken cancellationToken)
+    private void Generate(
+        GenerationRequest request, ChannelWriter<ChatResponseUpdate> writer, CancellationToken cancellationToken, CancellationToken callerToken)
     {
         var responseId = Guid.NewGuid().ToString("N");
         var messageId = Guid.NewGuid().ToString("N");
@@ -368,7 +387,7 @@ public sealed class LlamaChatModel : IChatModel
         }
         catch (Exception ex)
         {
-            writer.TryComplete(Translate(ex));
+            writer.TryComplete(Translate(ex, callerToken));
         }
         finally
         {
@@ -376,8 +395,10 @@ public sealed class LlamaChatModel : IChatModel
         }
     }
 
-    private Exception Translate(Exception exception) => exception switch
+    private Exception Translate(Exception exception, CancellationToken callerToken) => exception switch
     {
+        OperationCanceledException when Volatile.Read(ref _disposed) != 0 && !callerToken.IsCancellationRequested =>
+            new ObjectDisposedException($"Model '{Descriptor.Name}' was disposed during the call.", exception),
         ChatModelException or OperationCanceledException => exception,
         _ => new ChatModelException(ChatModelErrorKind.Unknown, Descriptor.Name,
             $"Model '{Descriptor.Name}' failed while generating: {exception.GetType().Name}.", exception),

@@ -48,6 +48,15 @@ internal sealed class LlamaContextPool : IDisposable
     /// <summary>Ends a turn taken with <see cref="WaitTurnAsync"/>.</summary>
     public void EndTurn() => _turns.Release();
 
+    /// <summary>Blocks until every turn is free, and keeps them all: no call can start afterwards. For disposal.</summary>
+    public void WaitForAllTurns()
+    {
+        for (var i = 0; i < _capacity; i++)
+        {
+            _turns.Wait();
+        }
+    }
+
     /// <summary>Takes the idle context best suited to <paramref name="prompt"/>, creating one when none is idle.</summary>
     /// <remarks>Call only during a turn, so that a context is always available.</remarks>
     public ITokenDecoder Take(ReadOnlySpan<int> prompt)

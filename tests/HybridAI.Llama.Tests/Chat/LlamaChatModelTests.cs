@@ -420,4 +420,34 @@ public sealed class LlamaChatModelTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() =>
             model.GetResponseAsync([new ChatMessage(ChatRole.User, "Hi")], cancellationToken: Token));
     }
+
+    [Fact]
+    public async Task Dispose_DuringCalls_StopsThemAndReleasesModelAfterwards()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var generating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var backend = new FakeBackend(contextSize => new ScriptedDecoder(EchoScript.Next, contextSize)
+        {
+            OnDecode = _ =>
+            {
+                generating.TrySetResult();
+                Assert.True(gate.Wait(TimeSpan.FromSeconds(30)));
+            },
+        });
+        var model = Create(backend);
+        var running = model.GetResponseAsync([new ChatMessage(ChatRole.User, "A")], cancellationToken: Token);
+        var queued = model.GetResponseAsync([new ChatMessage(ChatRole.User, "B")], cancellationToken: Token);
+        await generating.Task.WaitAsync(Token);
+
+        var disposing = Task.Run(model.Dispose, Token);
+
+        // The queued call leaves at once; the running one holds its context, so the model is not released yet.
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued);
+        Assert.False(backend.Disposed);
+        gate.Set();
+        await disposing;
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => running);
+        Assert.True(backend.Disposed);
+        Assert.True(Assert.Single(backend.Decoders).Disposed);
+    }
 }
