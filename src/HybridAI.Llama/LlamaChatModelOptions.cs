@@ -65,7 +65,11 @@ public sealed class LlamaChatModelOptions
             throw new HybridAIException($"KvCacheType '{KvCacheType}' is not one of F16, F32.");
         }
 
-        ArgumentNullException.ThrowIfNull(Sampling);
+        if (Sampling is null)
+        {
+            throw new HybridAIException("Sampling must be set (SamplingOptions.Default gives llama.cpp's defaults).");
+        }
+
         try
         {
             Sampling.Validate();

@@ -55,7 +55,6 @@ internal static class TokenGenerator
         var reused = ReusePrefix(decoder, prompt);
         var logits = decoder.Decode(prompt[reused..], cancellationToken);
 
-        var next = new int[1];
         var generated = 0;
         GenerationFinishReason reason;
         while (true)
@@ -97,8 +96,7 @@ internal static class TokenGenerator
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            next[0] = token;
-            logits = decoder.Decode(next, cancellationToken);
+            logits = decoder.Decode([token], cancellationToken);
         }
 
         // The output ended without completing a stop sequence: release what was held back.
