@@ -2,7 +2,7 @@ namespace HybridAI.Llama.Tests;
 
 /// <summary>
 /// Expected strings are llama.cpp's (tests/test-chat-template.cpp, "expected_output", the output of
-/// llm_chat_apply_template) for its standard conversation; llama2-sys and zephyr, which that file does not list, follow
+/// llm_chat_apply_template) for its standard conversation; llama2-sys, mistral-v7-tekken and zephyr, which that file does not list, follow
 /// llm_chat_apply_template's code.
 /// </summary>
 public sealed class ChatTemplateTests
