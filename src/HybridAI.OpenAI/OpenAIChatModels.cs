@@ -136,7 +136,7 @@ public static class OpenAIChatModels
     {
         var where = string.IsNullOrWhiteSpace(variable)
             ? "No environment variable is named for the key: name one (ApiKeyVariable in configuration, ApiKeyEnvironmentVariable in code) and set it."
-            : $"Set the environment variable '{variable}' to your API key (for example: export {variable}=<your key>).";
+            : $"Set the environment variable '{variable}' to your API key (export {variable}=<your key> on Linux and macOS, setx {variable} <your key> on Windows).";
         return new ChatModelException(ChatModelErrorKind.Authentication, modelName,
             $"Model '{modelName}' needs an API key and none was found. {where} " +
             "For a local OpenAI-compatible server that needs no key, set RequireApiKey to false.");
