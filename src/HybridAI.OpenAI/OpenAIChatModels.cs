@@ -17,9 +17,6 @@ namespace HybridAI.OpenAI;
 /// </remarks>
 public static class OpenAIChatModels
 {
-    /// <summary>The provider name models created here report in their <see cref="ModelDescriptor"/> by default.</summary>
-    public const string ProviderName = "openai";
-
     private static readonly Uri s_openAIEndpoint = new("https://api.openai.com/v1");
 
     /// <summary>Creates a chat model.</summary>
@@ -53,7 +50,7 @@ public static class OpenAIChatModels
 
         var descriptor = options.Descriptor is { } given
             ? given with { ModelId = modelId }
-            : new ModelDescriptor(modelId, ProviderName)
+            : new ModelDescriptor(modelId, OpenAIChatModelProvider.OpenAIName)
             {
                 Capabilities = ModelCapabilities.Streaming | ModelCapabilities.Tools | ModelCapabilities.JsonSchema,
             };

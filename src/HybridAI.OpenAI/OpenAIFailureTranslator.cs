@@ -53,6 +53,13 @@ internal sealed partial class OpenAIFailureTranslator
         _ => null,
     };
 
+    /// <summary>Creates the exception for an answer that the provider stopped for content policy reasons.</summary>
+    public ChatModelException ContentFiltered() => new(ChatModelErrorKind.ContentFiltered, _modelName,
+        $"Model '{_modelName}' stopped its answer because of the provider's content filter (finish reason 'content_filter').")
+    {
+        ProviderErrorCode = "content_filter",
+    };
+
     /// <summary>
     /// Tells whether the SDK failed to read a successful answer: invalid JSON; JSON of the wrong shape, which
     /// <see cref="JsonElement"/> reports with <see cref="InvalidOperationException"/> or <see cref="KeyNotFoundException"/>;
@@ -70,13 +77,6 @@ internal sealed partial class OpenAIFailureTranslator
             _ => false,
         };
     }
-
-    /// <summary>Creates the exception for an answer that the provider stopped for content policy reasons.</summary>
-    public ChatModelException ContentFiltered() => new(ChatModelErrorKind.ContentFiltered, _modelName,
-        $"Model '{_modelName}' stopped its answer because of the provider's content filter (finish reason 'content_filter').")
-    {
-        ProviderErrorCode = "content_filter",
-    };
 
     private ChatModelException FromTransportFailure(Exception exception)
     {

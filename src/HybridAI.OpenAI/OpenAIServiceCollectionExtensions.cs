@@ -4,6 +4,7 @@ using HybridAI.OpenAI;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers HybridAI's OpenAI provider with a service collection.</summary>
+/// <remarks>Like every service collection extension, call it while the host is being built, from one thread.</remarks>
 public static class OpenAIServiceCollectionExtensions
 {
     /// <summary>

@@ -329,7 +329,22 @@ public sealed class OpenAIChatModelTests
 
         Assert.Equal(ChatModelErrorKind.RateLimited, ex.Kind);
         Assert.Equal(TimeSpan.FromSeconds(2), ex.RetryAfter);
+        Assert.Equal("rate_limit_exceeded", ex.ProviderErrorCode);
         TestModels.AssertNoSecret(ex);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_RetryAfterHttpDate_ThrowsRateLimitedWithWaitUntilThatDate()
+    {
+        var until = DateTimeOffset.UtcNow.AddMinutes(5);
+        await using var server = await LoopbackServer.StartAsync(context => WriteJsonAsync(context,
+            Error("Rate limit reached.", "requests", "rate_limit_exceeded"), 429, ("retry-after", until.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        using var model = TestModels.Create(server);
+
+        var ex = await Assert.ThrowsAsync<ChatModelException>(() => model.GetResponseAsync("Hi", cancellationToken: Ct));
+
+        Assert.Equal(ChatModelErrorKind.RateLimited, ex.Kind);
+        Assert.InRange(ex.RetryAfter!.Value, TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(5));
     }
 
     [Fact]
@@ -360,6 +375,7 @@ public sealed class OpenAIChatModelTests
         });
 
         Assert.Equal(ChatModelErrorKind.ContentFiltered, ex.Kind);
+        TestModels.AssertNoSecret(ex);
     }
 
     [Fact]
