@@ -198,7 +198,9 @@ public sealed class GgufMetadata : IReadOnlyDictionary<string, GgufValue>
             return false;
         }
 
-        value = raw.Value is string[] strings ? (string[])strings.Clone() : throw WrongType(key, raw, "an array of strings");
+        value = raw.Value is string[] strings && raw.ElementType == GgufValueType.String
+            ? (string[])strings.Clone()
+            : throw WrongType(key, raw, "an array of strings");
         return true;
     }
 
@@ -219,12 +221,12 @@ public sealed class GgufMetadata : IReadOnlyDictionary<string, GgufValue>
             return false;
         }
 
-        value = raw.Value switch
+        value = raw.Type == GgufValueType.Array ? raw.Value switch
         {
-            float[] floats => (float[])floats.Clone(),
-            double[] doubles => Array.ConvertAll(doubles, static d => (float)d),
+            float[] floats when raw.ElementType == GgufValueType.Float32 => (float[])floats.Clone(),
+            double[] doubles when raw.ElementType == GgufValueType.Float64 => Array.ConvertAll(doubles, static d => (float)d),
             _ => throw WrongType(key, raw, "an array of floats"),
-        };
+        } : throw WrongType(key, raw, "an array of floats");
         return true;
     }
 
@@ -245,12 +247,13 @@ public sealed class GgufMetadata : IReadOnlyDictionary<string, GgufValue>
             return false;
         }
 
-        switch (raw.Value)
+        // Matched on the element type, not the CLR type: the runtime lets a uint[] pass for an int[].
+        switch (raw.Type == GgufValueType.Array ? raw.ElementType : raw.Type)
         {
-            case int[] ints:
+            case GgufValueType.Int32 when raw.Value is int[] ints:
                 value = (int[])ints.Clone();
                 return true;
-            case uint[] uints:
+            case GgufValueType.UInt32 when raw.Value is uint[] uints:
                 value = new int[uints.Length];
                 for (var i = 0; i < uints.Length; i++)
                 {

@@ -49,6 +49,17 @@ internal sealed unsafe class GgufParser
         _owner = owner;
     }
 
+    /// <summary>Parses a header held in memory (tests and tools); pointers into the bytes are not kept.</summary>
+    public static GgufParser Parse(ReadOnlySpan<byte> bytes, string path)
+    {
+        fixed (byte* pointer = bytes)
+        {
+            var parser = new GgufParser(pointer, bytes.Length, path, new object());
+            parser.Parse();
+            return parser;
+        }
+    }
+
     public uint Version { get; private set; }
 
     public int Alignment { get; private set; } = DefaultAlignment;
@@ -117,6 +128,11 @@ internal sealed unsafe class GgufParser
         {
             var start = _position;
             var key = ReadString("metadata key", i, MaxKeyBytes);
+            if (key.Length == 0)
+            {
+                Fail($"metadata key[{i}]", start, "the key is empty");
+            }
+
             if (byKey.ContainsKey(key))
             {
                 Fail(key, start, "duplicate key");
@@ -164,6 +180,11 @@ internal sealed unsafe class GgufParser
         {
             var infoOffset = _position;
             var name = ReadString("tensor name", i, MaxKeyBytes);
+            if (name.Length == 0)
+            {
+                Fail($"tensor name[{i}]", infoOffset, "the tensor name is empty");
+            }
+
             if (!names.Add(name))
             {
                 Fail(name, infoOffset, "duplicate tensor name");

@@ -113,22 +113,23 @@ internal sealed class GgufWriter
     public static GgufValue ArrayValue(Array values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var elementType = values switch
+        // Matched on the exact element type: the runtime lets a uint[] pass for an int[] (and sbyte[] for byte[]).
+        var clrType = values.GetType().GetElementType();
+        var elementType = clrType == typeof(GgufValue) ? GgufValueType.Array : Type.GetTypeCode(clrType) switch
         {
-            byte[] => GgufValueType.UInt8,
-            sbyte[] => GgufValueType.Int8,
-            ushort[] => GgufValueType.UInt16,
-            short[] => GgufValueType.Int16,
-            uint[] => GgufValueType.UInt32,
-            int[] => GgufValueType.Int32,
-            float[] => GgufValueType.Float32,
-            bool[] => GgufValueType.Bool,
-            string[] => GgufValueType.String,
-            ulong[] => GgufValueType.UInt64,
-            long[] => GgufValueType.Int64,
-            double[] => GgufValueType.Float64,
-            GgufValue[] => GgufValueType.Array,
-            _ => throw new ArgumentException($"Arrays of {values.GetType().GetElementType()} cannot be written to GGUF.", nameof(values)),
+            TypeCode.Byte => GgufValueType.UInt8,
+            TypeCode.SByte => GgufValueType.Int8,
+            TypeCode.UInt16 => GgufValueType.UInt16,
+            TypeCode.Int16 => GgufValueType.Int16,
+            TypeCode.UInt32 => GgufValueType.UInt32,
+            TypeCode.Int32 => GgufValueType.Int32,
+            TypeCode.Single => GgufValueType.Float32,
+            TypeCode.Boolean => GgufValueType.Bool,
+            TypeCode.String => GgufValueType.String,
+            TypeCode.UInt64 => GgufValueType.UInt64,
+            TypeCode.Int64 => GgufValueType.Int64,
+            TypeCode.Double => GgufValueType.Float64,
+            _ => throw new ArgumentException($"Arrays of {clrType} cannot be written to GGUF.", nameof(values)),
         };
         return new GgufValue(GgufValueType.Array, values, elementType);
     }
