@@ -1,0 +1,97 @@
+namespace HybridAI.Llama;
+
+/// <summary>
+/// Weight × activation products: <c>y[b·rows + r] = Σ_c W[r, c] · x[b, c]</c> for every activation row b. One activation
+/// row is a matrix-vector product; several are tiled so that a tile of weight rows is read from memory once for all of them.
+/// </summary>
+/// <remarks>Thread-safe as long as concurrent calls use different pools and outputs; allocation-free in steady state.</remarks>
+internal static unsafe class MatMul
+{
+    /// <summary>Weight rows per tile in a batch: small enough to stay in L1/L2 while every activation row passes over it.</summary>
+    private const int TileRows = 16;
+
+    [ThreadStatic]
+    private static MatMulTask? t_task;
+
+    /// <summary>Multiplies <paramref name="w"/> by every row of <paramref name="x"/> into <paramref name="y"/> (x.Rows × w.Rows floats).</summary>
+    /// <param name="w">The weights; w.Cols must equal x.Cols.</param>
+    /// <param name="x">Activations loaded for w.Type.</param>
+    /// <param name="y">The output, row-major: activation row b, then weight row r.</param>
+    /// <param name="pool">Threads to split the weight rows over, or null to run on the caller alone.</param>
+    /// <exception cref="ArgumentException">The shapes or types do not match.</exception>
+    public static void Multiply(in WeightMatrix w, ActivationBuffer x, float* y, ComputePool? pool) => Multiply(w, x, y, pool, scalar: false);
+
+    /// <summary>As <see cref="Multiply(in WeightMatrix, ActivationBuffer, float*, ComputePool?)"/>, optionally forcing the scalar kernels (tests, benchmarks).</summary>
+    internal static void Multiply(in WeightMatrix w, ActivationBuffer x, float* y, ComputePool? pool, bool scalar)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Cols != w.Cols || x.WeightType != w.Type)
+        {
+            throw new ArgumentException($"Activations ({x.Rows}×{x.Cols} for {x.WeightType}) do not match weights ({w.Rows}×{w.Cols} {w.Type}).", nameof(x));
+        }
+
+        var task = t_task ??= new MatMulTask();
+        task.Weights = w;
+        task.Activations = x;
+        task.Output = y;
+        task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Cols, scalar);
+        try
+        {
+            if (pool is null)
+            {
+                task.Execute(0, w.Rows, 0);
+            }
+            else
+            {
+                pool.Run(task, w.Rows);
+            }
+        }
+        finally
+        {
+            task.Activations = null;
+        }
+    }
+
+    private sealed class MatMulTask : IComputeTask
+    {
+        public WeightMatrix Weights;
+        public ActivationBuffer? Activations;
+        public float* Output;
+        public delegate*<byte*, byte*, int, float> Kernel;
+
+        public void Execute(int start, int end, int threadIndex)
+        {
+            var w = Weights;
+            var x = Activations!;
+            var y = Output;
+            var kernel = Kernel;
+            var cols = w.Cols;
+            var rows = w.Rows;
+            var batch = x.Rows;
+            if (batch == 1)
+            {
+                var xr = x.Row(0);
+                for (var r = start; r < end; r++)
+                {
+                    y[r] = kernel(w.Row(r), xr, cols);
+                }
+
+                return;
+            }
+
+            for (var tile = start; tile < end; tile += TileRows)
+            {
+                var tileEnd = Math.Min(end, tile + TileRows);
+                for (var b = 0; b < batch; b++)
+                {
+                    var xr = x.Row(b);
+                    var yb = y + ((long)b * rows);
+                    for (var r = tile; r < tileEnd; r++)
+                    {
+                        yb[r] = kernel(w.Row(r), xr, cols);
+                    }
+                }
+            }
+        }
+    }
+}

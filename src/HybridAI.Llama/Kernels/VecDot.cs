@@ -1,0 +1,65 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace HybridAI.Llama;
+
+/// <summary>
+/// Dot products of one weight row with one converted activation row, numerically as llama.cpp's CPU backend built with
+/// AVX2/FMA/F16C: every kernel keeps ggml's lane structure (8 float lanes, per-lane integer block sums, the same FMAs and
+/// the same horizontal-sum order), so the scalar twin, the SIMD kernel and llama.cpp agree bit for bit where ggml's
+/// arithmetic is deterministic.
+/// </summary>
+/// <remarks>
+/// Stateless and thread-safe; allocation-free. A kernel takes the weight row, the activation row (laid out as
+/// <see cref="ActivationBuffer"/> stores it) and the element count, a whole number of blocks.
+/// </remarks>
+internal static unsafe partial class VecDot
+{
+    /// <summary>Gets whether the SIMD kernels run on this machine (AVX2 and FMA); otherwise the scalar twins run.</summary>
+    public static bool IsSimdSupported => Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>
+    /// Chooses the kernel for weights of <paramref name="weightType"/> as ggml's <c>vec_dot</c> (one activation row).
+    /// </summary>
+    /// <param name="weightType">The weight type.</param>
+    /// <param name="scalar">True to get the scalar twin even when SIMD is available.</param>
+    public static delegate*<byte*, byte*, int, float> Select(GgmlType weightType, bool scalar = false)
+    {
+        var simd = !scalar && IsSimdSupported;
+        return weightType switch
+        {
+            GgmlType.F32 => simd ? &F32Simd : &F32Scalar,
+            GgmlType.F16 => simd ? &F16Simd : &F16Scalar,
+            GgmlType.BF16 => simd ? &BF16Simd : &BF16Scalar,
+            GgmlType.Q8_0 => simd ? &Q8_0Simd : &Q8_0Scalar,
+            GgmlType.Q4_0 => simd ? &Q4_0Simd : &Q4_0Scalar,
+            GgmlType.Q4_K => simd ? &Q4KSimd : &Q4KScalar,
+            GgmlType.Q5_K => simd ? &Q5KSimd : &Q5KScalar,
+            GgmlType.Q6_K => simd ? &Q6KSimd : &Q6KScalar,
+            _ => throw new NotSupportedException($"Weights of type {weightType} are not supported."),
+        };
+    }
+
+    /// <summary>
+    /// Chooses the kernel for a batch of two or more activation rows. llama.cpp then hands F32 and F16 weights to
+    /// llamafile's tinyBLAS when the row length is a multiple of 8, which accumulates in one 8-lane register instead of
+    /// vec_dot's four; the quantized types give the same numbers either way.
+    /// </summary>
+    public static delegate*<byte*, byte*, int, float> SelectBatch(GgmlType weightType, int cols, bool scalar = false)
+    {
+        if (cols % 8 == 0)
+        {
+            var simd = !scalar && IsSimdSupported;
+            if (weightType == GgmlType.F32)
+            {
+                return simd ? &F32GemmSimd : &F32GemmScalar;
+            }
+
+            if (weightType == GgmlType.F16)
+            {
+                return simd ? &F16GemmSimd : &F16GemmScalar;
+            }
+        }
+
+        return Select(weightType, scalar);
+    }
+}

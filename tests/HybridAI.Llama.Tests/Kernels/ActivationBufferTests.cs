@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+
+namespace HybridAI.Llama.Tests;
+
+public sealed unsafe class ActivationBufferTests
+{
+    [Fact]
+    public void Load_Q8_0_RoundsHalfToEvenWithInverseOfAmax()
+    {
+        // amax = 127 → d = 1, id = 1: the AVX2 quantize_row_q8_0 rounds ties to even; the reference (roundf) away from zero.
+        var x = new float[32];
+        x[0] = 127f;
+        x[1] = 2.5f;
+        x[2] = 3.5f;
+        x[3] = -2.5f;
+        x[4] = -0.5f;
+        x[5] = 0.49999997f;
+        var buffer = new ActivationBuffer(32, 1);
+        buffer.Load(GgmlType.Q4_0, x, 1, 32);
+
+        Assert.Equal(GgmlType.Q8_0, buffer.Type);
+        var q = new ReadOnlySpan<sbyte>(buffer.Row(0) + 2, 32);
+        Assert.Equal(new sbyte[] { 127, 2, 4, -2, 0, 0 }, q[..6].ToArray());
+        Assert.Equal(1f, (float)BitConverter.UInt16BitsToHalf(*(ushort*)buffer.Row(0)));
+
+        var reference = new byte[34];
+        Quantizer.QuantizeRow(GgmlType.Q8_0, x, reference);
+        Assert.Equal(3, (sbyte)reference[2 + 1]);
+    }
+
+    [Fact]
+    public void Load_Q8_0_SimdAndScalarAgree()
+    {
+        const int Cols = 32 * 37;
+        var x = KernelTestData.RandomFloats(Cols * 3, seed: 5, scale: 2f);
+        x[40] = 0; // a block with ties
+        for (var i = 64; i < 96; i++)
+        {
+            x[i] = (i % 5) - 2.5f;
+        }
+
+        for (var i = 96; i < 128; i++)
+        {
+            x[i] = 0f; // an all-zero block: d = 0, q = 0
+        }
+
+        var simd = new ActivationBuffer(Cols, 3);
+        var scalar = new ActivationBuffer(Cols, 3);
+        simd.Load(GgmlType.Q8_0, x, 3, Cols);
+        scalar.Load(GgmlType.Q8_0, x, 3, Cols, scalar: true);
+        var bytes = (int)(3 * simd.RowStride);
+        Assert.Equal(new ReadOnlySpan<byte>(scalar.Row(0), bytes).ToArray(), new ReadOnlySpan<byte>(simd.Row(0), bytes).ToArray());
+    }
+
+    [Fact]
+    public void Load_KQuantWeights_ProducesReferenceQ8K()
+    {
+        var x = KernelTestData.RandomFloats(512, seed: 9);
+        var buffer = new ActivationBuffer(512, 1);
+        buffer.Load(GgmlType.Q6_K, x, 1, 512);
+
+        Assert.Equal(GgmlType.Q8_K, buffer.Type);
+        var block = new ReadOnlySpan<byte>(buffer.Row(0), 292);
+        var max = x.Take(256).MaxBy(MathF.Abs);
+        Assert.Equal(1f / (-127f / max), BinaryPrimitives.ReadSingleLittleEndian(block));
+        for (var g = 0; g < 16; g++)
+        {
+            var sum = 0;
+            for (var i = 0; i < 16; i++)
+            {
+                sum += (sbyte)block[4 + (16 * g) + i];
+            }
+
+            Assert.Equal(sum, BinaryPrimitives.ReadInt16LittleEndian(block[(260 + (2 * g))..]));
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.BF16)]
+    [InlineData(GgmlType.F32)]
+    public void Load_FloatWeights_StoresRoundedValuesAsF32(GgmlType type)
+    {
+        var x = KernelTestData.RandomFloats(100, seed: 3);
+        var buffer = new ActivationBuffer(100, 2);
+        buffer.Load(type, x, 1, 100);
+
+        Assert.Equal(type, buffer.Type);
+        Assert.Equal(400, buffer.RowStride);
+        var stored = new ReadOnlySpan<float>(buffer.Row(0), 100);
+        for (var i = 0; i < 100; i++)
+        {
+            var expected = type switch
+            {
+                GgmlType.F16 => (float)(Half)x[i],
+                GgmlType.BF16 => BFloat16.ToSingle(BFloat16.FromSingle(x[i])),
+                _ => x[i],
+            };
+            Assert.Equal(expected, stored[i]);
+        }
+    }
+
+    [Fact]
+    public void Load_ShapeTooLarge_Throws()
+    {
+        var buffer = new ActivationBuffer(64, 2);
+        Assert.Throws<ArgumentException>(() => buffer.Load(GgmlType.Q8_0, new float[3 * 64], 3, 64));
+        Assert.Throws<ArgumentException>(() => buffer.Load(GgmlType.Q8_0, new float[128], 1, 128));
+        Assert.Throws<ArgumentException>(() => buffer.Load(GgmlType.Q8_0, new float[40], 1, 40));
+        Assert.Throws<ArgumentException>(() => buffer.Load(GgmlType.F32, new float[10], 1, 64));
+    }
+}

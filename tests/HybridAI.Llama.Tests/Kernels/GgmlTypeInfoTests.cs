@@ -1,0 +1,47 @@
+namespace HybridAI.Llama.Tests;
+
+public sealed class GgmlTypeInfoTests
+{
+    [Theory]
+    [InlineData(GgmlType.F32, 1, 4, GgmlType.F32)]
+    [InlineData(GgmlType.F16, 1, 2, GgmlType.F16)]
+    [InlineData(GgmlType.BF16, 1, 2, GgmlType.BF16)]
+    [InlineData(GgmlType.Q8_0, 32, 34, GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0, 32, 18, GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K, 256, 144, GgmlType.Q8_K)]
+    [InlineData(GgmlType.Q5_K, 256, 176, GgmlType.Q8_K)]
+    [InlineData(GgmlType.Q6_K, 256, 210, GgmlType.Q8_K)]
+    public void SupportedWeightTypes_HaveGgmlLayoutAndVecDotType(GgmlType type, int blockSize, int blockBytes, GgmlType vecDot)
+    {
+        Assert.True(GgmlTypeInfo.IsSupportedWeightType(type));
+        Assert.True(GgmlTypeInfo.IsKnown(type));
+        Assert.Equal(blockSize, GgmlTypeInfo.BlockSize(type));
+        Assert.Equal(blockBytes, GgmlTypeInfo.BlockBytes(type));
+        Assert.Equal(vecDot, GgmlTypeInfo.VecDotType(type));
+        Assert.Equal(3L * blockBytes, GgmlTypeInfo.RowBytes(type, 3L * blockSize));
+    }
+
+    [Fact]
+    public void AllEnumValues_AgreeWithTheGgufReaderLayouts()
+    {
+        foreach (var type in Enum.GetValues<GgmlType>())
+        {
+            Assert.True(GgmlTypeInfo.IsKnown(type));
+            Assert.True(GgmlTypeLayout.TryGet(type, out var blockSize, out var blockBytes));
+            Assert.Equal(blockSize, GgmlTypeInfo.BlockSize(type));
+            Assert.Equal(blockBytes, GgmlTypeInfo.BlockBytes(type));
+        }
+
+        Assert.Equal(292, GgmlTypeInfo.BlockBytes(GgmlType.Q8_K));
+    }
+
+    [Fact]
+    public void UnknownOrUnsupported_Throw()
+    {
+        Assert.False(GgmlTypeInfo.IsKnown((GgmlType)4));
+        Assert.False(GgmlTypeInfo.IsSupportedWeightType(GgmlType.Q2_K));
+        Assert.Throws<NotSupportedException>(() => GgmlTypeInfo.BlockSize((GgmlType)4));
+        Assert.Throws<NotSupportedException>(() => GgmlTypeInfo.VecDotType(GgmlType.Q8_K));
+        Assert.Throws<ArgumentException>(() => GgmlTypeInfo.RowBytes(GgmlType.Q4_0, 33));
+    }
+}

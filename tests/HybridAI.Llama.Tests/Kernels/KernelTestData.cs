@@ -1,0 +1,51 @@
+namespace HybridAI.Llama.Tests;
+
+/// <summary>Random weight rows and activations for kernel tests (seeded, so failures reproduce).</summary>
+internal static class KernelTestData
+{
+    public static readonly GgmlType[] WeightTypes =
+        [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
+
+    public static float[] RandomFloats(int count, int seed, float scale = 1f)
+    {
+        var random = new Random(seed);
+        var values = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            // Mostly uniform, with some outliers and exact zeros as real activations have.
+            var u = (float)((random.NextDouble() * 2) - 1);
+            values[i] = (i % 97) switch
+            {
+                0 => u * 8 * scale,
+                1 => 0f,
+                _ => u * scale,
+            };
+        }
+
+        return values;
+    }
+
+    public static byte[] QuantizeRows(GgmlType type, float[] values, int rows, int cols)
+    {
+        var rowBytes = (int)GgmlTypeInfo.RowBytes(type, cols);
+        var bytes = new byte[(rows * rowBytes) + 64];
+        for (var r = 0; r < rows; r++)
+        {
+            Quantizer.QuantizeRow(type, values.AsSpan(r * cols, cols), bytes.AsSpan(r * rowBytes, rowBytes));
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Row lengths for a type: whole blocks 1..16 for quantized types, every length 1..80 plus a few long ones for floats.</summary>
+    public static IEnumerable<int> Lengths(GgmlType type)
+    {
+        var block = GgmlTypeInfo.BlockSize(type);
+        if (block > 1)
+        {
+            return Enumerable.Range(1, 16).Select(k => k * block);
+        }
+
+        return Enumerable.Range(1, 80).Concat([95, 96, 97, 127, 128, 255, 256, 257, 1000, 2048]);
+    }
+}

@@ -1,0 +1,110 @@
+namespace HybridAI.Llama.Tests;
+
+public sealed unsafe class MatMulTests
+{
+    public static TheoryData<GgmlType> WeightTypes => new(KernelTestData.WeightTypes);
+
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Multiply_Vector_EqualsRowKernelOnEveryRow_SingleAndMultiThreaded(GgmlType type)
+    {
+        const int Rows = 37;
+        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 96;
+        var (weights, x) = Prepare(type, Rows, cols, batch: 1);
+        var kernel = VecDot.Select(type);
+        using var pool = new ComputePool(3);
+        var y1 = new float[Rows];
+        var y3 = new float[Rows];
+        fixed (byte* wp = weights)
+        fixed (float* p1 = y1, p3 = y3)
+        {
+            var w = new WeightMatrix(wp, type, Rows, cols);
+            MatMul.Multiply(w, x, p1, null);
+            MatMul.Multiply(w, x, p3, pool);
+            for (var r = 0; r < Rows; r++)
+            {
+                Assert.Equal(kernel(w.Row(r), x.Row(0), cols), y1[r]);
+            }
+        }
+
+        Assert.Equal(y1, y3);
+    }
+
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Multiply_Batch_EqualsBatchKernelPerActivationRow(GgmlType type)
+    {
+        const int Rows = 45;
+        const int Batch = 5;
+        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 256 : 64;
+        var (weights, x) = Prepare(type, Rows, cols, Batch);
+        var kernel = VecDot.SelectBatch(type, cols);
+        using var pool = new ComputePool(2);
+        var y = new float[Batch * Rows];
+        fixed (byte* wp = weights)
+        fixed (float* yp = y)
+        {
+            var w = new WeightMatrix(wp, type, Rows, cols);
+            MatMul.Multiply(w, x, yp, pool);
+            for (var b = 0; b < Batch; b++)
+            {
+                for (var r = 0; r < Rows; r++)
+                {
+                    Assert.Equal(kernel(w.Row(r), x.Row(b), cols), y[(b * Rows) + r]);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Multiply_ScalarAndSimd_AgreeBitForBit(GgmlType type)
+    {
+        const int Rows = 19;
+        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 768 : 160;
+        var (weights, x) = Prepare(type, Rows, cols, batch: 3);
+        var simd = new float[3 * Rows];
+        var scalar = new float[3 * Rows];
+        fixed (byte* wp = weights)
+        fixed (float* ps = simd, pc = scalar)
+        {
+            var w = new WeightMatrix(wp, type, Rows, cols);
+            MatMul.Multiply(w, x, ps, null);
+            MatMul.Multiply(w, x, pc, null, scalar: true);
+        }
+
+        Assert.Equal(scalar, simd);
+    }
+
+    [Fact]
+    public void Multiply_MismatchedActivations_Throws()
+    {
+        var (weights, x) = Prepare(GgmlType.Q8_0, 4, 64, 1);
+        fixed (byte* wp = weights)
+        {
+            var w = new WeightMatrix(wp, GgmlType.Q4_0, 4, 64);
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(w, x, null, null));
+        }
+    }
+
+    [Fact]
+    public void WeightMatrix_UnsupportedTypeOrPartialBlock_Throws()
+    {
+        var data = new byte[1024];
+        fixed (byte* p = data)
+        {
+            var bytes = p;
+            Assert.Throws<NotSupportedException>(() => new WeightMatrix(bytes, GgmlType.Q2_K, 1, 256));
+            Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q4_0, 1, 48));
+            Assert.Equal(18 * 2, new WeightMatrix(bytes, GgmlType.Q4_0, 3, 64).RowBytes);
+        }
+    }
+
+    private static (byte[] Weights, ActivationBuffer X) Prepare(GgmlType type, int rows, int cols, int batch)
+    {
+        var weights = KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(rows * cols, rows, 0.5f), rows, cols);
+        var x = new ActivationBuffer(cols, batch);
+        x.Load(type, KernelTestData.RandomFloats(batch * cols, cols), batch, cols);
+        return (weights, x);
+    }
+}

@@ -1,0 +1,107 @@
+namespace HybridAI.Llama.Tests;
+
+public sealed unsafe class VecDotTests
+{
+    public static TheoryData<GgmlType> WeightTypes => new(KernelTestData.WeightTypes);
+
+    /// <summary>
+    /// The SIMD kernels keep ggml's lane structure and the scalar twins mirror it lane for lane, so the results are
+    /// identical bit for bit (integer block sums are exact; the float operations are the same in the same order).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Select_SimdAndScalar_AgreeBitForBit(GgmlType type)
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: only the scalar kernels run here.");
+        var simd = VecDot.Select(type);
+        var scalar = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            for (var seed = 0; seed < 3; seed++)
+            {
+                var (w, x) = Prepare(type, n, seed);
+                fixed (byte* wp = w)
+                {
+                    var a = simd(wp, x.Row(0), n);
+                    var b = scalar(wp, x.Row(0), n);
+                    Assert.True(BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b), $"{type} n={n} seed={seed}: SIMD {a:R} vs scalar {b:R}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32)]
+    [InlineData(GgmlType.F16)]
+    public void SelectBatch_SimdAndScalar_AgreeBitForBit(GgmlType type)
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: only the scalar kernels run here.");
+        foreach (var n in new[] { 8, 16, 40, 64, 256, 1000 })
+        {
+            var simd = VecDot.SelectBatch(type, n);
+            var scalar = VecDot.SelectBatch(type, n, scalar: true);
+            var (w, x) = Prepare(type, n, seed: n);
+            fixed (byte* wp = w)
+            {
+                Assert.Equal(scalar(wp, x.Row(0), n), simd(wp, x.Row(0), n));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each kernel equals the exact dot product of the dequantized weights and converted activations up to float
+    /// accumulation: one rounding per block scale (d_w·d_x) and per FMA, so the error stays within a few ulps of the
+    /// sum of |products| times the number of accumulation steps; 1e-6 relative to Σ|w·x| bounds it with margin.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Select_Kernels_MatchDequantizedDotProduct(GgmlType type)
+    {
+        foreach (var scalar in new[] { false, true })
+        {
+            var kernel = VecDot.Select(type, scalar);
+            foreach (var n in KernelTestData.Lengths(type))
+            {
+                var (w, x) = Prepare(type, n, seed: 7 * n);
+                var wf = new float[n];
+                var xf = new float[n];
+                Dequantizer.DequantizeRow(type, w.AsSpan(0, (int)GgmlTypeInfo.RowBytes(type, n)), wf);
+                ActivationValues(x, xf);
+                double exact = 0, magnitude = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    exact += (double)wf[i] * xf[i];
+                    magnitude += Math.Abs((double)wf[i] * xf[i]);
+                }
+
+                fixed (byte* wp = w)
+                {
+                    var got = kernel(wp, x.Row(0), n);
+                    Assert.True(Math.Abs(got - exact) <= (1e-6 * magnitude) + 1e-30, $"{type} n={n} scalar={scalar}: {got} vs {exact} (Σ|wx| {magnitude})");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Select_UnsupportedType_Throws()
+    {
+        Assert.Throws<NotSupportedException>(() => { _ = VecDot.Select(GgmlType.Q2_K); });
+    }
+
+    internal static (byte[] Weights, ActivationBuffer Activations) Prepare(GgmlType type, int n, int seed)
+    {
+        var w = KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(n, seed, 0.5f), 1, n);
+        var x = new ActivationBuffer(n, 1);
+        x.Load(type, KernelTestData.RandomFloats(n, seed + 1000, 3f), 1, n);
+        return (w, x);
+    }
+
+    /// <summary>The activation values as the kernels see them (dequantized Q8_0/Q8_K blocks, or the stored floats).</summary>
+    internal static void ActivationValues(ActivationBuffer x, Span<float> values)
+    {
+        var storedType = x.Type is GgmlType.F16 or GgmlType.BF16 ? GgmlType.F32 : x.Type;
+        var bytes = new ReadOnlySpan<byte>(x.Row(0), (int)GgmlTypeInfo.RowBytes(storedType, x.Cols));
+        Dequantizer.DequantizeRow(storedType, bytes, values[..x.Cols]);
+    }
+}
