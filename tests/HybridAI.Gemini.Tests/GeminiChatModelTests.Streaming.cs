@@ -175,19 +175,26 @@ public sealed partial class GeminiChatModelTests
     public async Task GetStreamingResponseAsync_ConnectionResetMidStream_ThrowsTransient()
     {
         var chunks = TextChunks();
-        var body = Sse("\r\n", chunks[0], chunks[1]) + "data: {\"candidates\":[{\"content\":{\"ro";
-        await using var server = await LoopbackServer.StartAsync(SseTrickle(body, abortAtEnd: true));
+        var firstDeltaSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            await SseTrickle(Sse("\r\n", chunks[0]) + "data: {\"candidates\":[{\"content\":{\"ro")(context);
+            await firstDeltaSeen.Task.WaitAsync(context.RequestAborted);
+            context.Abort();
+        });
         using var model = CreateModel(server);
 
+        var received = new List<string>();
         var ex = await Assert.ThrowsAsync<ChatModelException>(async () =>
         {
             await foreach (var update in model.GetStreamingResponseAsync("Hi", cancellationToken: Ct))
             {
-                // A reset may discard bytes the client had not read yet, so how many deltas arrive is not fixed.
-                Assert.NotNull(update);
+                received.Add(update.Text);
+                firstDeltaSeen.TrySetResult();
             }
         });
 
+        Assert.Equal([StreamText1], received);
         Assert.Equal(ChatModelErrorKind.Transient, ex.Kind);
         Assert.True(ex.IsRetriable);
     }

@@ -50,7 +50,7 @@ internal static class GeminiTestServer
 
     /// <summary>Writes an SSE body in tiny chunks (sizes cycling through 1..7 bytes), flushing after each, so that the client sees
     /// lines, line ends and UTF-8 characters split at every kind of boundary.</summary>
-    public static Func<HttpContext, Task> SseTrickle(string body, bool abortAtEnd = false) => async context =>
+    public static Func<HttpContext, Task> SseTrickle(string body) => async context =>
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
@@ -61,11 +61,6 @@ internal static class GeminiTestServer
             var length = Math.Min(size, bytes.Length - offset);
             await context.Response.Body.WriteAsync(bytes.AsMemory(offset, length), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
-
-        if (abortAtEnd)
-        {
-            context.Abort();
         }
     };
 
