@@ -84,7 +84,11 @@ public sealed class GeminiChatModel : IChatModel
         _metadata = new ChatClientMetadata("gemini", _endpoint.ServiceAddress, _model);
         if (httpClient is null)
         {
-            _httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            // Thinking models can take minutes before the first byte of an unstreamed answer; HttpClient's 100 s default is too short.
+            _httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            {
+                Timeout = TimeSpan.FromMinutes(10),
+            };
             _ownsHttpClient = true;
         }
         else
