@@ -306,6 +306,33 @@ public sealed partial class GeminiChatModelTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_VertexCreateTimeWithNanoseconds_IsRead()
+    {
+        const string answer = """
+            {"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}],
+             "createTime":"2025-06-02T10:23:45.123456789Z","responseId":"v1","modelVersion":"gemini-2.5-pro"}
+            """;
+        await using var server = await LoopbackServer.StartAsync(Json(answer));
+        using var model = CreateModel(server);
+
+        var response = await model.GetResponseAsync("Hi", cancellationToken: Ct);
+
+        Assert.Equal(new DateTimeOffset(2025, 6, 2, 10, 23, 45, TimeSpan.Zero).AddTicks(1234567), response.CreatedAt);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ReasoningOutput_AsksForThoughtSummaries()
+    {
+        await using var server = await LoopbackServer.StartAsync(Json(PlainTextResponse));
+        using var model = CreateModel(server);
+
+        await model.GetResponseAsync("Hi", new ChatOptions { Reasoning = new ReasoningOptions { Output = ReasoningOutput.Summary } }, Ct);
+
+        var config = BodyOf(Assert.Single(server.Requests)).GetProperty("generationConfig");
+        Assert.True(config.GetProperty("thinkingConfig").GetProperty("includeThoughts").GetBoolean());
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ModelIdInOptions_OverridesTheModelInTheUrl()
     {
         await using var server = await LoopbackServer.StartAsync(Json(PlainTextResponse));

@@ -286,7 +286,7 @@ internal static class GeminiRequestBuilder
                     {
                         Name = function.Name,
                         Description = string.IsNullOrEmpty(function.Description) ? null : function.Description,
-                        ParametersJsonSchema = function.JsonSchema,
+                        ParametersJsonSchema = function.JsonSchema.ValueKind == JsonValueKind.Object ? function.JsonSchema : null,
                     });
                 }
             }
