@@ -99,9 +99,11 @@ public sealed class GeminiChatModelProviderTests
         await using var server = await LoopbackServer.StartAsync(Json("""
             {"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}]}
             """));
+        var counter = new CountingHandler();
         var services = new ServiceCollection();
         services.AddHybridAIGemini();
         services.AddHybridAIGemini(); // idempotent
+        services.AddHttpClient(GeminiChatModelProvider.HttpClientName).AddHttpMessageHandler(() => counter);
         using var provider = services.BuildServiceProvider();
 
         var gemini = Assert.Single(provider.GetServices<IChatModelProvider>());
@@ -119,6 +121,7 @@ public sealed class GeminiChatModelProviderTests
             Assert.Equal("ok", response.Text);
             Assert.Same(s_descriptor, model.Descriptor);
             Assert.Equal(FakeApiKey, Assert.Single(server.Requests).Headers["x-goog-api-key"]);
+            Assert.Equal(1, counter.Count); // the request went through the factory's named client
         }
         finally
         {
