@@ -203,6 +203,31 @@ public sealed class LlamaTokenizerConformanceTests
         Assert.Equal("\U0001F999", tokenizer.Decode(ids));
     }
 
+    [Theory]
+    [InlineData("llama-spm")]
+    [InlineData("gpt-2")]
+    public void Encode_SteadyState_AllocatesNothing(string vocab)
+    {
+        var tokenizer = Load($"vocab/ggml-vocab-{vocab}.gguf");
+        const string text = "Hello, y'all! How are you 😁 ?我想在apple工作1314151天～ <s> and    more\n\ntext 3333";
+        var output = new List<int>(1024);
+        for (var i = 0; i < 3; i++)
+        {
+            output.Clear();
+            tokenizer.Encode(text.AsSpan(), output, addSpecial: true, parseSpecial: true);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++)
+        {
+            output.Clear();
+            tokenizer.Encode(text.AsSpan(), output, addSpecial: true, parseSpecial: true);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.NotEmpty(output);
+    }
+
     internal static LlamaTokenizer Load(string relativePath)
     {
         var path = Fixtures.PathOf(relativePath);
