@@ -74,6 +74,9 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
 
     public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, _length);
 
+    /// <summary>Gets or sets whether to run the scalar twins of the kernels (tests compare them with the SIMD kernels).</summary>
+    internal bool UseScalarKernels { get; set; }
+
     public ReadOnlySpan<float> Decode(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         if (tokens.IsEmpty)
@@ -180,10 +183,10 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
     /// <summary>y[r, :] = W · x[r, :] for r in [0, rows), quantizing x once for W's dot-product type.</summary>
     private void MatMul(in WeightMatrix weights, ReadOnlySpan<float> x, int rows, float[] y)
     {
-        _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols);
+        _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols, UseScalarKernels);
         fixed (float* output = y)
         {
-            global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool);
+            global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool, UseScalarKernels);
         }
     }
 
