@@ -200,8 +200,7 @@ internal sealed class RandomLlamaWriter
     {
         var rowLength = (int)dimensions[0];
         var rows = dimensions.Skip(1).Aggregate(1L, static (a, b) => a * b);
-        var values = new float[rowLength];
-        var encoded = new byte[GgmlTypeInfo.RowBytes(type, rowLength)];
+        var rowBytes = (int)GgmlTypeInfo.RowBytes(type, rowLength);
         float[]? fixedValues = null;
         if (name == "rope_freqs.weight")
         {
@@ -212,30 +211,45 @@ internal sealed class RandomLlamaWriter
             fixedValues = Enumerable.Repeat(1f, rowLength).ToArray();
         }
 
-        var state = seed;
-        var scale = 2 * WeightRange / (1 << 24);
-        for (var row = 0L; row < rows; row++)
+        // Rows are made and quantized in parallel chunks, then written in order; each row has its own random stream,
+        // so the bytes do not depend on the number of threads.
+        var chunkRows = (int)Math.Clamp((4 << 20) / Math.Max(1, rowBytes), 1, rows);
+        var chunk = new byte[(long)chunkRows * rowBytes];
+        for (var first = 0L; first < rows; first += chunkRows)
         {
-            if (fixedValues is not null)
+            var count = (int)Math.Min(chunkRows, rows - first);
+            var firstRow = first;
+            Parallel.For(0, count, () => new float[rowLength], (i, _, values) =>
             {
-                fixedValues.CopyTo(values, 0);
-            }
-            else
-            {
-                for (var i = 0; i < values.Length; i++)
+                var row = firstRow + i;
+                if (fixedValues is not null)
                 {
-                    // SplitMix64: fast, seedable, and the same on every platform.
-                    state += 0x9E3779B97F4A7C15UL;
-                    var z = state;
-                    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-                    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-                    z ^= z >> 31;
-                    values[i] = ((z >> 40) * scale) - WeightRange;
+                    fixedValues.CopyTo(values, 0);
                 }
-            }
+                else
+                {
+                    FillUniform(values, seed ^ (0xD1B54A32D192ED03UL * (ulong)(row + 1)), WeightRange);
+                }
 
-            Quantizer.QuantizeRow(type, values, encoded);
-            stream.Write(encoded);
+                Quantizer.QuantizeRow(type, values, chunk.AsSpan(i * rowBytes, rowBytes));
+                return values;
+            }, static _ => { });
+            stream.Write(chunk, 0, count * rowBytes);
+        }
+    }
+
+    private static void FillUniform(Span<float> values, ulong state, float range)
+    {
+        var scale = 2 * range / (1 << 24);
+        for (var i = 0; i < values.Length; i++)
+        {
+            // SplitMix64: fast, seedable, and the same on every platform.
+            state += 0x9E3779B97F4A7C15UL;
+            var z = state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            values[i] = ((z >> 40) * scale) - range;
         }
     }
 }
