@@ -105,6 +105,11 @@ public sealed class MakeModelCommandTests
         CliRun.Of("make-model", "--shape", TinyShape, "--type", "F16", "--out", "x.gguf", "--vocab-from", "/no/vocab.gguf")
             .AssertOneLineFailure(CliApp.Failure, "vocabulary file not found");
 
+    [Fact]
+    public void MakeModel_OutputFolderMissing_OneLineFailure() =>
+        CliRun.Of("make-model", "--shape", TinyShape, "--type", "F16", "--out", "/no/such/folder/x.gguf")
+            .AssertOneLineFailure(CliApp.Failure, "hybridai make-model: ");
+
     [Theory]
     [InlineData("embd=64,ff=96,layers=2", "custom shape needs heads=")]
     [InlineData("embd=64,ff=96,layers=2,heads=5", "must split into")]
