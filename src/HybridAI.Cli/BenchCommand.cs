@@ -16,14 +16,14 @@ internal static class BenchCommand
 
     public static int Run(CommandArguments arguments, TextWriter output)
     {
-        var path = arguments.Required("--model");
-        var promptTokens = arguments.Int("-p", 128, min: 1);
-        var generatedTokens = arguments.Int("-n", 64, min: 1);
-        var threads = arguments.Int("--threads", Environment.ProcessorCount, min: 1);
-        var repetitions = arguments.Int("--reps", 5, min: 1);
-        var kvType = arguments.KvCacheType("--kv-type", KvCacheType.F16);
-        var json = arguments.Flag("--json");
-        arguments.EnsureAllUsed();
+        var path = arguments.Required("model");
+        var promptTokens = arguments.Int32("p", 128, min: 1);
+        var generatedTokens = arguments.Int32("n", 64, min: 1);
+        var threads = arguments.Int32("threads", Environment.ProcessorCount, min: 1);
+        var repetitions = arguments.Int32("reps", 5, min: 1);
+        var kvType = arguments.KvCacheType("kv-type", KvCacheType.F16);
+        var json = arguments.Flag("json");
+        arguments.ThrowIfUnused();
 
         using var model = LlamaModel.Load(path);
         using var context = model.CreateContext(promptTokens + generatedTokens + 1, kvType, threads);

@@ -65,19 +65,20 @@ public sealed unsafe class GgufFile : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = Path.GetFullPath(path);
-        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-        var length = stream.Length;
-        if (length == 0)
-        {
-            throw new GgufFormatException(path, "magic", 0, "the file is empty");
-        }
-
+        var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         var acquired = false;
         try
         {
-            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            var length = stream.Length;
+            if (length == 0)
+            {
+                throw new GgufFormatException(path, "magic", 0, "the file is empty");
+            }
+
+            // The map owns the stream from here on, and the view keeps the pages mapped until Dispose.
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
             view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
@@ -92,7 +93,15 @@ public sealed unsafe class GgufFile : IDisposable
             }
 
             view?.Dispose();
-            map?.Dispose();
+            if (map is null)
+            {
+                stream.Dispose();
+            }
+            else
+            {
+                map.Dispose();
+            }
+
             throw;
         }
     }

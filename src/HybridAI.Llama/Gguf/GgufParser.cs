@@ -27,6 +27,12 @@ internal sealed unsafe class GgufParser
     /// <summary>The deepest nesting of arrays of arrays accepted (the format allows more; real files use none).</summary>
     public const int MaxArrayNesting = 8;
 
+    /// <summary>The most key-value pairs accepted (real files have tens; this only stops absurd counts early).</summary>
+    public const int MaxKeyValues = 1 << 20;
+
+    /// <summary>The most tensors accepted (the largest mixture-of-experts files have tens of thousands).</summary>
+    public const int MaxTensors = 1 << 20;
+
     /// <summary>The most dimensions a tensor may have (ggml's GGML_MAX_DIMS).</summary>
     public const int MaxDimensions = 4;
 
@@ -105,6 +111,16 @@ internal sealed unsafe class GgufParser
         var tensorCount = ReadUInt64("tensor_count");
         var keyValueCount = ReadUInt64("metadata_kv_count");
         var left = (ulong)Remaining;
+        if (keyValueCount > MaxKeyValues)
+        {
+            Fail("metadata_kv_count", 16, $"{keyValueCount} key-value pairs is more than the {MaxKeyValues} accepted");
+        }
+
+        if (tensorCount > MaxTensors)
+        {
+            Fail("tensor_count", 8, $"{tensorCount} tensors is more than the {MaxTensors} accepted");
+        }
+
         if (keyValueCount > left / MinKeyValueBytes)
         {
             Fail("metadata_kv_count", 16, $"{keyValueCount} key-value pairs cannot fit in the {left} bytes left in the file");

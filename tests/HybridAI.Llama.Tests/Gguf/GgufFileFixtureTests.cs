@@ -71,4 +71,37 @@ public sealed class GgufFileFixtureTests
         Assert.Equal(GgmlType.F32, file.GetTensor("blk.0.attn_norm.weight").Type);
         Assert.Equal(256L / 256 * 144 * 256, file.GetTensor("blk.0.attn_q.weight").ByteSize);
     }
+
+    [Theory]
+    [InlineData("ggml-vocab-gpt-2.gguf", "gpt2", 50257)]
+    [InlineData("ggml-vocab-llama-spm.gguf", "llama", 32000)]
+    [InlineData("ggml-vocab-phi-3.gguf", "llama", 32064)]
+    public void Open_VocabularyFixture_ReadsTokenizer(string name, string model, int tokens)
+    {
+        using var file = GgufFile.Open(Fixtures.PathOf($"vocab/{name}"));
+
+        Assert.Equal(model, file.Metadata.GetString("tokenizer.ggml.model"));
+        Assert.Equal(tokens, file.Metadata.GetStringArray("tokenizer.ggml.tokens").Length);
+        Assert.Equal(tokens, file.Metadata.GetInt32Array("tokenizer.ggml.token_type").Length);
+        Assert.Empty(file.Tensors);
+        if (model == "gpt2")
+        {
+            Assert.Equal(50000, file.Metadata.GetStringArray("tokenizer.ggml.merges").Length);
+        }
+    }
+
+    [Fact]
+    public void GetTensorBytes_Fixture_EqualsFileBytesAtDataOffset()
+    {
+        var path = Fixtures.PathOf("models/stories260K-plctlab-q8_0.gguf");
+        var raw = File.ReadAllBytes(path);
+        using var file = GgufFile.Open(path);
+
+        foreach (var tensor in file.Tensors)
+        {
+            Assert.True(raw.AsSpan((int)tensor.DataOffset, (int)tensor.ByteSize).SequenceEqual(file.GetTensorBytes(tensor)), tensor.Name);
+        }
+
+        Assert.Equal(raw.Length, file.FileSize);
+    }
 }

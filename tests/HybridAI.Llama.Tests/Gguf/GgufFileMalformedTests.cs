@@ -49,11 +49,19 @@ public sealed class GgufFileMalformedTests : IDisposable
 
     [Fact]
     public void Open_HugeKeyValueCount_ThrowsWithoutAllocating() =>
-        AssertRefused(new RawGgufBuilder().Header(0, ulong.MaxValue).ToArray(), "metadata_kv_count", 16, "cannot fit");
+        AssertRefused(new RawGgufBuilder().Header(0, ulong.MaxValue).ToArray(), "metadata_kv_count", 16, "more than the 1048576 accepted");
+
+    [Fact]
+    public void Open_KeyValueCountLargerThanFile_Throws() =>
+        AssertRefused(new RawGgufBuilder().Header(0, 1000).KeyU32("a", 1).ToArray(), "metadata_kv_count", 16, "cannot fit");
 
     [Fact]
     public void Open_HugeTensorCount_Throws() =>
-        AssertRefused(new RawGgufBuilder().Header(1UL << 40, 0).ToArray(), "tensor_count", 8, "cannot fit");
+        AssertRefused(new RawGgufBuilder().Header(1UL << 40, 0).ToArray(), "tensor_count", 8, "more than the 1048576 accepted");
+
+    [Fact]
+    public void Open_TensorCountLargerThanFile_Throws() =>
+        AssertRefused(new RawGgufBuilder().Header(100, 0).TensorInfo("w", GgmlType.F32, 0, 2).ToArray(), "tensor_count", 8, "cannot fit");
 
     [Fact]
     public void Open_HugeKeyLength_Throws() =>

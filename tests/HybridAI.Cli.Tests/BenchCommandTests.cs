@@ -1,0 +1,40 @@
+using System.Text.Json;
+using HybridAI.Testing;
+
+namespace HybridAI.Cli.Tests;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Run_Json_PrintsMediansAndPeakWorkingSet()
+    {
+        var model = Fixtures.PathOf("models/stories260K-plctlab-q4_0.gguf");
+
+        var run = CliRun.Of("bench", "--model", model, "-p", "16", "-n", "8", "--reps", "2", "--threads", "1", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.True(json.RootElement.GetProperty("pp_tokens_per_s").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("tg_tokens_per_s").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("peak_working_set_bytes").GetInt64() > new FileInfo(model).Length);
+        Assert.Equal("Q4_0", json.RootElement.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void Run_Table_HasOneRowWithTheModel()
+    {
+        var model = Fixtures.PathOf("models/aidreams260K-f32.gguf");
+
+        var run = CliRun.Of("bench", "--model", model, "-p", "8", "-n", "4", "--reps", "1", "--threads", "1");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Output.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("| pp8 t/s | tg4 t/s |", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("| aidreams260K-f32.gguf |", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_UnknownOption_OneLineUsageError() =>
+        CliRun.Of("bench", "--model", "x.gguf", "--repz", "3").AssertOneLineFailure(CliApp.UsageError, "unknown option --repz");
+}
