@@ -59,6 +59,11 @@ internal sealed class GgufWriter
         }
 
         Validate(value.Type, value.ElementType, value.Value, key);
+        if (key == GgufParser.AlignmentKey && (value.Value is not uint alignment || alignment != Alignment))
+        {
+            throw new ArgumentException($"'{key}' must be the writer's alignment ({Alignment}) as a UInt32; pass the alignment to the constructor.", nameof(key));
+        }
+
         if (!_keys.Add(key))
         {
             throw new ArgumentException($"Duplicate key '{key}'.", nameof(key));

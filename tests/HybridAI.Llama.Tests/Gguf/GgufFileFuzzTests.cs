@@ -132,6 +132,29 @@ public sealed class GgufFileFuzzTests : IDisposable
     }
 
     [Fact]
+    public void Open_EveryInterestingValueAtEveryHeaderPosition_OnlyFormatErrors()
+    {
+        // Exhaustive over positions, so every count, length, dimension, type and offset field gets every huge value.
+        var valid = BuildValidFile();
+        var headerLength = HeaderLength(valid);
+        var bytes = (byte[])valid.Clone();
+        for (var at = 0; at < headerLength - 8; at++)
+        {
+            foreach (var value in s_interesting)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(at), value);
+                Check(bytes);
+                valid.AsSpan(at, 8).CopyTo(bytes.AsSpan(at));
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), (uint)value);
+                Check(bytes);
+                valid.AsSpan(at, 4).CopyTo(bytes.AsSpan(at));
+            }
+        }
+
+        Assert.True(Check(valid));
+    }
+
+    [Fact]
     public void Open_BytesInsertedOrRemoved_OnlyFormatErrors()
     {
         var valid = BuildValidFile();

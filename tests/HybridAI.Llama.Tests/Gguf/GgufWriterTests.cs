@@ -196,6 +196,15 @@ public sealed class GgufWriterTests
     }
 
     [Fact]
+    public void Add_AlignmentKeyDisagreeingWithWriter_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new GgufWriter().AddUInt32("general.alignment", 64));
+        Assert.Throws<ArgumentException>(() => new GgufWriter(64).AddUInt32("general.alignment", 64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GgufWriter(48));
+        new GgufWriter().AddUInt32("general.alignment", 32);
+    }
+
+    [Fact]
     public void WriteTo_CallbackWritesWrongLength_Throws()
     {
         var writer = new GgufWriter();
