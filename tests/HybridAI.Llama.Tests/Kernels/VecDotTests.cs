@@ -83,6 +83,33 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void SelectRows4_EqualsOneRowKernelOnEachRow(GgmlType type)
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no four-row kernels.");
+        var rows4 = VecDot.SelectRows4(type);
+        var one = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+            var w = KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(4 * n, n, 0.5f), 4, n);
+            var x = new ActivationBuffer(n, 1);
+            x.Load(type, KernelTestData.RandomFloats(n, n + 1), 1, n);
+            var y = new float[4];
+            fixed (byte* wp = w)
+            fixed (float* yp = y)
+            {
+                rows4(wp, rowBytes, x.Row(0), n, yp);
+                for (var r = 0; r < 4; r++)
+                {
+                    Assert.Equal(one(wp + (r * rowBytes), x.Row(0), n), y[r]);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Select_UnsupportedType_Throws()
     {
