@@ -34,7 +34,7 @@ internal static unsafe class MatMul
         task.Weights = w;
         task.Activations = x;
         task.Output = y;
-        task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Cols, scalar);
+        task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
         task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         try
         {

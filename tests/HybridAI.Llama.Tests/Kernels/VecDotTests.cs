@@ -33,13 +33,15 @@ public sealed unsafe class VecDotTests
     [Theory]
     [InlineData(GgmlType.F32)]
     [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.BF16)]
     public void SelectBatch_SimdAndScalar_AgreeBitForBit(GgmlType type)
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: only the scalar kernels run here.");
         foreach (var n in new[] { 8, 16, 40, 64, 256, 1000 })
         {
-            var simd = VecDot.SelectBatch(type, n);
-            var scalar = VecDot.SelectBatch(type, n, scalar: true);
+            var simd = VecDot.SelectBatch(type, 4, n);
+            var scalar = VecDot.SelectBatch(type, 4, n, scalar: true);
+            Assert.True(VecDot.UsesTinyBlasOrder(type, 4, n));
             var (w, x) = Prepare(type, n, seed: n);
             fixed (byte* wp = w)
             {
@@ -57,11 +59,11 @@ public sealed unsafe class VecDotTests
     [MemberData(nameof(WeightTypes))]
     public void Select_Kernels_MatchDequantizedDotProduct(GgmlType type)
     {
-        foreach (var scalar in new[] { false, true })
+        foreach (var (scalar, batch) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
-            var kernel = VecDot.Select(type, scalar);
             foreach (var n in KernelTestData.Lengths(type))
             {
+                var kernel = batch ? VecDot.SelectBatch(type, 4, n, scalar) : VecDot.Select(type, scalar);
                 var (w, x) = Prepare(type, n, seed: 7 * n);
                 var wf = new float[n];
                 var xf = new float[n];
@@ -77,7 +79,7 @@ public sealed unsafe class VecDotTests
                 fixed (byte* wp = w)
                 {
                     var got = kernel(wp, x.Row(0), n);
-                    Assert.True(Math.Abs(got - exact) <= (1e-6 * magnitude) + 1e-30, $"{type} n={n} scalar={scalar}: {got} vs {exact} (Σ|wx| {magnitude})");
+                    Assert.True(Math.Abs(got - exact) <= (1e-6 * magnitude) + 1e-30, $"{type} n={n} scalar={scalar} batch={batch}: {got} vs {exact} (Σ|wx| {magnitude})");
                 }
             }
         }
@@ -108,6 +110,15 @@ public sealed unsafe class VecDotTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32, 4, 12)]
+    [InlineData(GgmlType.F16, 6, 16)]
+    [InlineData(GgmlType.Q8_0, 4, 64)]
+    public void UsesTinyBlasOrder_OutsideTinyBlasConditions_IsFalse(GgmlType type, int rows, int cols)
+    {
+        Assert.False(VecDot.UsesTinyBlasOrder(type, rows, cols));
     }
 
     [Fact]
