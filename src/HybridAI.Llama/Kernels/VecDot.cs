@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace HybridAI.Llama;
@@ -14,7 +15,10 @@ namespace HybridAI.Llama;
 /// </remarks>
 internal static unsafe partial class VecDot
 {
-    /// <summary>Gets whether the SIMD kernels run on this machine (AVX2 and FMA); otherwise the scalar twins run.</summary>
+    /// <summary>
+    /// Gets whether the AVX2 kernels run on this machine (AVX2 and FMA); otherwise the 128-bit kernels run where Vector128
+    /// is accelerated (Arm64 AdvSimd), else the scalar twins.
+    /// </summary>
     public static bool IsSimdSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
@@ -24,6 +28,11 @@ internal static unsafe partial class VecDot
     /// <param name="scalar">True to get the scalar twin even when SIMD is available.</param>
     public static delegate*<byte*, byte*, int, float> Select(GgmlType weightType, bool scalar = false)
     {
+        if (!scalar && !IsSimdSupported && Vector128.IsHardwareAccelerated)
+        {
+            return SelectPortable(weightType);
+        }
+
         var simd = !scalar && IsSimdSupported;
         return weightType switch
         {

@@ -76,6 +76,37 @@ public sealed unsafe class MatMulTests
         Assert.Equal(scalar, simd);
     }
 
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void LoadAndMultiply_SteadyState_AllocateNothing(GgmlType type)
+    {
+        const int Rows = 64;
+        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 128;
+        var (weights, x) = Prepare(type, Rows, cols, batch: 2);
+        var input = KernelTestData.RandomFloats(2 * cols, seed: 4);
+        var y = new float[2 * Rows];
+        using var pool = new ComputePool(2);
+        fixed (byte* wp = weights)
+        fixed (float* yp = y)
+        {
+            var w = new WeightMatrix(wp, type, Rows, cols);
+            for (var i = 0; i < 5; i++)
+            {
+                x.Load(type, input, 2, cols);
+                MatMul.Multiply(w, x, yp, pool);
+            }
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 50; i++)
+            {
+                x.Load(type, input, 1 + (i % 2), cols);
+                MatMul.Multiply(w, x, yp, pool);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [Fact]
     public void Multiply_MismatchedActivations_Throws()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace HybridAI.Llama.Tests;
 
 public sealed unsafe class VecDotTests
@@ -26,6 +28,56 @@ public sealed unsafe class VecDotTests
                     var b = scalar(wp, x.Row(0), n);
                     Assert.True(BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b), $"{type} n={n} seed={seed}: SIMD {a:R} vs scalar {b:R}");
                 }
+            }
+        }
+    }
+
+    /// <summary>The 128-bit kernels (Arm64's path; portable operations on x64) keep the same lanes: equal bit for bit too.</summary>
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void SelectPortable_AgreesWithScalarBitForBit(GgmlType type)
+    {
+        var portable = VecDot.SelectPortable(type);
+        var scalar = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            for (var seed = 0; seed < 2; seed++)
+            {
+                var (w, x) = Prepare(type, n, seed);
+                fixed (byte* wp = w)
+                {
+                    var a = portable(wp, x.Row(0), n);
+                    var b = scalar(wp, x.Row(0), n);
+                    Assert.True(BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b), $"{type} n={n} seed={seed}: portable {a:R} vs scalar {b:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DotLanes_SumsFourProductsPerLane_IncludingExtremes()
+    {
+        var a = new sbyte[16];
+        var b = new sbyte[16];
+        var random = new Random(3);
+        for (var trial = 0; trial < 1000; trial++)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                a[i] = trial == 0 ? (sbyte)-128 : (sbyte)random.Next(-128, 128);
+                b[i] = trial == 0 ? (sbyte)127 : (sbyte)random.Next(-127, 128);
+            }
+
+            var lanes = VecDot.DotLanes(Vector128.Create(a), Vector128.Create(b));
+            for (var l = 0; l < 4; l++)
+            {
+                var expected = 0;
+                for (var k = 0; k < 4; k++)
+                {
+                    expected += a[(4 * l) + k] * b[(4 * l) + k];
+                }
+
+                Assert.Equal(expected, lanes.GetElement(l));
             }
         }
     }
