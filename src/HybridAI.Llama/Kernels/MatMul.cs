@@ -10,6 +10,9 @@ internal static unsafe class MatMul
     /// <summary>Weight rows per tile in a batch: small enough to stay in L1/L2 while every activation row passes over it.</summary>
     private const int TileRows = 16;
 
+    /// <summary>Below this many weight elements per activation row the pool's wake-up costs more than the work saves.</summary>
+    private const long MinParallelElements = 32 * 1024;
+
     [ThreadStatic]
     private static MatMulTask? t_task;
 
@@ -38,7 +41,7 @@ internal static unsafe class MatMul
         task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         try
         {
-            if (pool is null)
+            if (pool is null || (long)w.Rows * w.Cols * x.Rows < MinParallelElements)
             {
                 task.Execute(0, w.Rows, 0);
             }

@@ -8,8 +8,8 @@ public sealed unsafe class MatMulTests
     [MemberData(nameof(WeightTypes))]
     public void Multiply_Vector_EqualsRowKernelOnEveryRow_SingleAndMultiThreaded(GgmlType type)
     {
-        const int Rows = 37;
-        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 96;
+        const int Rows = 37; // with 1024 columns, over MatMul's threshold for using the pool
+        const int cols = 1024;
         var (weights, x) = Prepare(type, Rows, cols, batch: 1);
         var kernel = VecDot.Select(type);
         using var pool = new ComputePool(3);
@@ -36,7 +36,7 @@ public sealed unsafe class MatMulTests
     {
         const int Rows = 44;
         const int Batch = 5;
-        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 256 : 64;
+        const int cols = 256;
         var (weights, x) = Prepare(type, Rows, cols, Batch);
         var kernel = VecDot.SelectBatch(type, Rows, cols);
         using var pool = new ComputePool(2);
@@ -81,7 +81,7 @@ public sealed unsafe class MatMulTests
     public void LoadAndMultiply_SteadyState_AllocateNothing(GgmlType type)
     {
         const int Rows = 64;
-        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 128;
+        const int cols = 512;
         var (weights, x) = Prepare(type, Rows, cols, batch: 2);
         var input = KernelTestData.RandomFloats(2 * cols, seed: 4);
         var y = new float[2 * Rows];
