@@ -37,8 +37,17 @@ internal static unsafe class MatMul
         task.Weights = w;
         task.Activations = x;
         task.Output = y;
-        task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
-        task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
+        if (w.RepackedByLlamaCpp)
+        {
+            task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
+            task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
+        }
+        else
+        {
+            task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
+            task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
+        }
+
         try
         {
             if (pool is null || (long)w.Rows * w.Cols * x.Rows < MinParallelElements)

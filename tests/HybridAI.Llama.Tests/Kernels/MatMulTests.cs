@@ -107,6 +107,54 @@ public sealed unsafe class MatMulTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Multiply_Q4_0WithRowsMultipleOf8_FollowsRepackedOrderUnlessTold(bool repacked)
+    {
+        const int Rows = 40;
+        const int Cols = 1024;
+        foreach (var batch in new[] { 1, 5 })
+        {
+            var (weights, x) = Prepare(GgmlType.Q4_0, Rows, Cols, batch);
+            var kernel = repacked ? VecDot.SelectQ4_0Interleaved(scalar: true) : VecDot.Select(GgmlType.Q4_0, scalar: true);
+            var y = new float[batch * Rows];
+            var yScalar = new float[batch * Rows];
+            using var pool = new ComputePool(2);
+            fixed (byte* wp = weights)
+            fixed (float* yp = y, ys = yScalar)
+            {
+                var w = repacked ? new WeightMatrix(wp, GgmlType.Q4_0, Rows, Cols) : new WeightMatrix(wp, GgmlType.Q4_0, Rows, Cols, repackedByLlamaCpp: false);
+                Assert.Equal(repacked, w.RepackedByLlamaCpp);
+                MatMul.Multiply(w, x, yp, pool);
+                MatMul.Multiply(w, x, ys, null, scalar: true);
+                for (var b = 0; b < batch; b++)
+                {
+                    for (var r = 0; r < Rows; r++)
+                    {
+                        Assert.Equal(kernel(w.Row(r), x.Row(b), Cols), y[(b * Rows) + r]);
+                    }
+                }
+            }
+
+            Assert.Equal(yScalar, y);
+        }
+    }
+
+    [Fact]
+    public void WeightMatrix_RepackedOnlyForQ4_0WithRowsMultipleOf8()
+    {
+        var data = new byte[64];
+        fixed (byte* p = data)
+        {
+            var bytes = p;
+            Assert.False(new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32).RepackedByLlamaCpp);
+            Assert.False(new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32).RepackedByLlamaCpp);
+            Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32, repackedByLlamaCpp: true));
+            Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32, repackedByLlamaCpp: true));
+        }
+    }
+
     [Fact]
     public void Multiply_MismatchedActivations_Throws()
     {

@@ -174,6 +174,52 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
+    public void Q4_0Interleaved_SimdScalarFourRows_AgreeBitForBit_AndMatchDequantizedProduct()
+    {
+        var simd = VecDot.SelectQ4_0Interleaved();
+        var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
+        foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q4_0, n);
+            var w = KernelTestData.QuantizeRows(GgmlType.Q4_0, KernelTestData.RandomFloats(4 * n, n, 0.5f), 4, n);
+            var x = new ActivationBuffer(n, 1);
+            x.Load(GgmlType.Q4_0, KernelTestData.RandomFloats(n, n + 1, 3f), 1, n);
+            var xs = new float[n];
+            ActivationValues(x, xs);
+            var wf = new float[n];
+            var y = new float[4];
+            fixed (byte* wp = w)
+            fixed (float* yp = y)
+            {
+                if (VecDot.IsSimdSupported)
+                {
+                    VecDot.Q4_0InterleavedRows4Simd(wp, rowBytes, x.Row(0), n, yp);
+                }
+
+                for (var r = 0; r < 4; r++)
+                {
+                    var one = scalar(wp + (r * rowBytes), x.Row(0), n);
+                    Assert.Equal(one, simd(wp + (r * rowBytes), x.Row(0), n));
+                    if (VecDot.IsSimdSupported)
+                    {
+                        Assert.Equal(one, y[r]);
+                    }
+
+                    Dequantizer.DequantizeRow(GgmlType.Q4_0, w.AsSpan(r * rowBytes, rowBytes), wf);
+                    double exact = 0, magnitude = 0;
+                    for (var i = 0; i < n; i++)
+                    {
+                        exact += (double)wf[i] * xs[i];
+                        magnitude += Math.Abs((double)wf[i] * xs[i]);
+                    }
+
+                    Assert.True(Math.Abs(one - exact) <= 1e-6 * magnitude, $"n={n} row {r}: {one} vs {exact}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Select_UnsupportedType_Throws()
     {
         Assert.Throws<NotSupportedException>(() => { _ = VecDot.Select(GgmlType.Q2_K); });
