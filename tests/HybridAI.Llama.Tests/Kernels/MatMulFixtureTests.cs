@@ -12,6 +12,8 @@ public sealed unsafe class MatMulFixtureTests
         { "random-small-q4_k_m", "blk.0.ffn_gate.weight" },
         { "random-small-q4_k_m", "token_embd.weight" },
         { "random-small-q5_k_m", "blk.0.attn_output.weight" },
+        { "random-small-q4_k_s", "blk.0.ffn_down.weight" },
+        { "random-small-q4_k_s", "blk.1.attn_v.weight" },
         { "random-small-q6_k", "blk.1.ffn_up.weight" },
         { "random-small-f16", "blk.0.attn_k.weight" },
         { "random-small-bf16", "blk.0.attn_v.weight" },
