@@ -10,6 +10,9 @@ internal static unsafe class MatMul
     /// <summary>Weight rows per tile in a batch: small enough to stay in L1/L2 while every activation row passes over it.</summary>
     private const int TileRows = 16;
 
+    /// <summary>Below this many weight elements per activation row the pool's wake-up costs more than the work saves.</summary>
+    private const long MinParallelElements = 32 * 1024;
+
     [ThreadStatic]
     private static MatMulTask? t_task;
 
@@ -34,10 +37,20 @@ internal static unsafe class MatMul
         task.Weights = w;
         task.Activations = x;
         task.Output = y;
-        task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Cols, scalar);
+        if (w.RepackedByLlamaCpp)
+        {
+            task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
+            task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
+        }
+        else
+        {
+            task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
+            task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
+        }
+
         try
         {
-            if (pool is null)
+            if (pool is null || (long)w.Rows * w.Cols * x.Rows < MinParallelElements)
             {
                 task.Execute(0, w.Rows, 0);
             }
@@ -58,6 +71,7 @@ internal static unsafe class MatMul
         public ActivationBuffer? Activations;
         public float* Output;
         public delegate*<byte*, byte*, int, float> Kernel;
+        public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
 
         public void Execute(int start, int end, int threadIndex)
         {
@@ -65,13 +79,23 @@ internal static unsafe class MatMul
             var x = Activations!;
             var y = Output;
             var kernel = Kernel;
+            var kernel4 = Kernel4;
             var cols = w.Cols;
             var rows = w.Rows;
             var batch = x.Rows;
             if (batch == 1)
             {
                 var xr = x.Row(0);
-                for (var r = start; r < end; r++)
+                var r = start;
+                if (kernel4 != null)
+                {
+                    for (; r + 4 <= end; r += 4)
+                    {
+                        kernel4(w.Row(r), w.RowBytes, xr, cols, y + r);
+                    }
+                }
+
+                for (; r < end; r++)
                 {
                     y[r] = kernel(w.Row(r), xr, cols);
                 }
@@ -86,7 +110,16 @@ internal static unsafe class MatMul
                 {
                     var xr = x.Row(b);
                     var yb = y + ((long)b * rows);
-                    for (var r = tile; r < tileEnd; r++)
+                    var r = tile;
+                    if (kernel4 != null)
+                    {
+                        for (; r + 4 <= tileEnd; r += 4)
+                        {
+                            kernel4(w.Row(r), w.RowBytes, xr, cols, yb + r);
+                        }
+                    }
+
+                    for (; r < tileEnd; r++)
                     {
                         yb[r] = kernel(w.Row(r), xr, cols);
                     }

@@ -222,6 +222,35 @@ internal static unsafe partial class VecDot
         return HorizontalSum(acc);
     }
 
+    internal static float BF16GemmScalar(byte* w, byte* x, int n)
+    {
+        var a = (ushort*)w;
+        var b = (float*)x;
+        FloatLanes8 acc = default;
+        for (var i = 0; i < n; i += 8)
+        {
+            for (var l = 0; l < 8; l++)
+            {
+                acc[l] += BFloat16.ToSingle(a[i + l]) * b[i + l];
+            }
+        }
+
+        return acc.HorizontalSum();
+    }
+
+    internal static float BF16GemmSimd(byte* w, byte* x, int n)
+    {
+        var a = (ushort*)w;
+        var b = (float*)x;
+        var acc = Vector256<float>.Zero;
+        for (var i = 0; i < n; i += 8)
+        {
+            acc += WidenBFloat(a + i) * Vector256.Load(b + i);
+        }
+
+        return HorizontalSum(acc);
+    }
+
     /// <summary>ggml's hsum_float_8 on a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float HorizontalSum(Vector256<float> v)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -63,8 +64,6 @@ internal static unsafe partial class VecDot
         var acc = Vector256<float>.Zero;
         var accMin = Vector128<float>.Zero;
         var low = Vector256.Create((byte)0x0F);
-        Span<int> sc = stackalloc int[8];
-        Span<int> mn = stackalloc int[8];
         for (var b = 0; b < n / 256; b++)
         {
             var wb = w + (b * Q4KBytes);
@@ -72,8 +71,8 @@ internal static unsafe partial class VecDot
             var yd = *(float*)xb;
             var d = yd * Float16.ToSingle(*(ushort*)wb);
             var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
-            UnpackScalesMins(wb + 4, sc, mn);
-            accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(MinProducts(xb, mn)), accMin);
+            var scales = ScalesAndMins(wb + 4, xb, out var minProducts);
+            accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
 
             var sumi = Vector256<int>.Zero;
             var qs = wb + 16;
@@ -85,8 +84,8 @@ internal static unsafe partial class VecDot
                 var qh = (bits.AsUInt16() >> 4).AsByte() & low;
                 var pl = Avx2.MultiplyAddAdjacent(ql, Vector256.Load(q8 + (64 * j)));
                 var ph = Avx2.MultiplyAddAdjacent(qh, Vector256.Load(q8 + (64 * j) + 32));
-                sumi += Avx2.MultiplyAddAdjacent(Vector256.Create((short)sc[2 * j]), pl)
-                    + Avx2.MultiplyAddAdjacent(Vector256.Create((short)sc[(2 * j) + 1]), ph);
+                sumi += Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * j), pl)
+                    + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * j) + 1), ph);
             }
 
             acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
@@ -148,9 +147,7 @@ internal static unsafe partial class VecDot
         var acc = Vector256<float>.Zero;
         var summs = 0f;
         var low = Vector256.Create((byte)0x0F);
-        var one = Vector256.Create((byte)1);
-        Span<int> sc = stackalloc int[8];
-        Span<int> mn = stackalloc int[8];
+        var bit4 = Vector256.Create((byte)0x10);
         for (var b = 0; b < n / 256; b++)
         {
             var wb = w + (b * Q5KBytes);
@@ -158,9 +155,8 @@ internal static unsafe partial class VecDot
             var yd = *(float*)xb;
             var d = yd * Float16.ToSingle(*(ushort*)wb);
             var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
-            UnpackScalesMins(wb + 4, sc, mn);
-            var prod = MinProducts(xb, mn);
-            var total = prod.GetElement(0) + prod.GetElement(1) + prod.GetElement(2) + prod.GetElement(3);
+            var scales = ScalesAndMins(wb + 4, xb, out var prod);
+            var total = (prod.GetElement(0) + prod.GetElement(1)) + (prod.GetElement(2) + prod.GetElement(3));
             summs = MathF.FusedMultiplyAdd(dmin, total, summs);
 
             var hbits = Vector256.Load(wb + 16).AsUInt16();
@@ -170,14 +166,15 @@ internal static unsafe partial class VecDot
             for (var j = 0; j < 4; j++)
             {
                 var bits = Vector256.Load(qs + (32 * j));
-                var h0 = (((hbits >> (2 * j)).AsByte() & one).AsUInt16() << 4).AsByte();
-                var h1 = (((hbits >> ((2 * j) + 1)).AsByte() & one).AsUInt16() << 4).AsByte();
+                // Bit 2j (then 2j+1) of each qh byte moved to bit 4: shifts of 16-bit lanes keep bytes apart after the mask.
+                var h0 = ShiftToBit4(hbits, 2 * j) & bit4;
+                var h1 = ShiftToBit4(hbits, (2 * j) + 1) & bit4;
                 var q0 = (bits & low) | h0;
                 var q1 = ((bits.AsUInt16() >> 4).AsByte() & low) | h1;
                 var p0 = Avx2.MultiplyAddAdjacent(q0, Vector256.Load(q8 + (64 * j)));
                 var p1 = Avx2.MultiplyAddAdjacent(q1, Vector256.Load(q8 + (64 * j) + 32));
-                sumi += Avx2.MultiplyAddAdjacent(Vector256.Create((short)sc[2 * j]), p0)
-                    + Avx2.MultiplyAddAdjacent(Vector256.Create((short)sc[(2 * j) + 1]), p1);
+                sumi += Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * j), p0)
+                    + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * j) + 1), p1);
             }
 
             acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
@@ -185,6 +182,10 @@ internal static unsafe partial class VecDot
 
         return HorizontalSum(acc) + summs;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> ShiftToBit4(Vector256<ushort> bits, int bit) =>
+        (bit <= 4 ? bits << (4 - bit) : bits >> (bit - 4)).AsByte();
 
     internal static float Q6KScalar(byte* w, byte* x, int n)
     {
@@ -227,14 +228,14 @@ internal static unsafe partial class VecDot
     {
         var acc = Vector256<float>.Zero;
         var low = Vector256.Create((byte)0x0F);
-        var three = Vector256.Create((byte)3);
+        var high = Vector256.Create((byte)0x30);
         var offset = Vector256.Create((byte)32);
         for (var b = 0; b < n / 256; b++)
         {
             var wb = w + (b * Q6KBytes);
             var xb = x + (b * Q8KBytes);
             var d = *(float*)xb * Float16.ToSingle(*(ushort*)(wb + 208));
-            var scales = (sbyte*)(wb + 192);
+            var scales = Vector128.Load((sbyte*)(wb + 192));
             var q8 = (sbyte*)(xb + 4);
             var sumi = Vector256<int>.Zero;
             for (var half = 0; half < 2; half++)
@@ -242,16 +243,16 @@ internal static unsafe partial class VecDot
                 var bits1 = Vector256.Load(wb + (64 * half));
                 var bits2 = Vector256.Load(wb + (64 * half) + 32);
                 var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
-                var q0 = (bits1 & low) | (((bitsH.AsByte() & three).AsUInt16() << 4).AsByte());
-                var q1 = (bits2 & low) | ((((bitsH >> 2).AsByte() & three).AsUInt16() << 4).AsByte());
-                var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | ((((bitsH >> 4).AsByte() & three).AsUInt16() << 4).AsByte());
-                var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((((bitsH >> 6).AsByte() & three).AsUInt16() << 4).AsByte());
+                var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
+                var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
+                var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
+                var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
                 var y = q8 + (128 * half);
-                var s = scales + (8 * half);
-                sumi += Q6Part(q0, Vector256.Load(y), s[0], s[1], offset)
-                    + Q6Part(q1, Vector256.Load(y + 32), s[2], s[3], offset);
-                sumi += Q6Part(q2, Vector256.Load(y + 64), s[4], s[5], offset)
-                    + Q6Part(q3, Vector256.Load(y + 96), s[6], s[7], offset);
+                var s = 4 * half;
+                sumi += Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset)
+                    + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset);
+                sumi += Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset)
+                    + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset);
             }
 
             acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
@@ -260,30 +261,66 @@ internal static unsafe partial class VecDot
         return HorizontalSum(acc);
     }
 
+    // Shuffle masks for Q6Scale: mask i repeats byte 2i eight times, then byte 2i+1.
+    private static ReadOnlySpan<byte> Q6ScaleMasks =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+        4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5,
+        6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7,
+        8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9,
+        10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11,
+        12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
+        14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15,
+    ];
+
+    // Scales 2i (first 16 elements) and 2i+1 (next 16) of a Q6_K block as 16 shorts: ggml's get_scale_shuffle + cvtepi8_epi16.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Q6Scale(Vector128<sbyte> scales, int i)
+    {
+        var mask = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(Q6ScaleMasks), (nuint)(16 * i)).AsSByte();
+        var pair = Ssse3.Shuffle(scales, mask);
+        return Avx2.ConvertToVector256Int16(pair);
+    }
+
     // (q - 32)·y per byte pair, then scaled: the first 16 elements by s0, the next 16 by s1.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Q6Part(Vector256<byte> q, Vector256<sbyte> y, sbyte s0, sbyte s1, Vector256<byte> offset)
+    private static Vector256<int> Q6Part(Vector256<byte> q, Vector256<sbyte> y, Vector256<short> scale, Vector256<byte> offset)
     {
         var p = Avx2.MultiplyAddAdjacent(q, y) - Avx2.MultiplyAddAdjacent(offset, y);
-        var scale = Vector256.Create(Vector128.Create((short)s0), Vector128.Create((short)s1));
         return Avx2.MultiplyAddAdjacent(scale, p);
+    }
+
+    // The 12 packed bytes of a Q4_K/Q5_K block unpacked as ggml's utmp shuffle: 8 scales then 8 mins as shorts; the scales
+    // are returned in both halves of a register, and minProducts gets _mm_madd_epi16(mins, hadd(bsums)).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> ScalesAndMins(byte* packed, byte* xb, out Vector128<int> minProducts)
+    {
+        const uint Mask1 = 0x3f3f3f3f, Mask2 = 0x0f0f0f0f, Mask3 = 0x03030303;
+        uint u0 = *(uint*)packed, u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
+        var u3 = ((u2 >> 4) & Mask2) | (((u1 >> 6) & Mask3) << 4);
+        var aux = u1 & Mask1;
+        u1 = (u2 & Mask2) | (((u0 >> 6) & Mask3) << 4);
+        u2 = aux;
+        u0 &= Mask1;
+        var both = Avx2.ConvertToVector256Int16(Vector128.Create(u0, u1, u2, u3).AsByte());
+        var bsums = Vector256.Load((short*)(xb + 260));
+        minProducts = Sse2.MultiplyAddAdjacent(both.GetUpper(), Ssse3.HorizontalAdd(bsums.GetLower(), bsums.GetUpper()));
+        var scales = both.GetLower();
+        return Vector256.Create(scales, scales);
+    }
+
+    // Scale k (0..7) of ScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> BroadcastScale(Vector256<short> scales, int k)
+    {
+        var mask = Vector256.Create((short)((((2 * k) + 1) << 8) | (2 * k))).AsByte();
+        return Avx2.Shuffle(scales.AsByte(), mask).AsInt16();
     }
 
     // mins of sub-blocks 2p and 2p+1 times the sums of their q8 (scalar twin of one lane of MinProducts).
     private static int MinPair(Span<int> mins, short* bsums, int p) =>
         (mins[2 * p] * (bsums[4 * p] + bsums[(4 * p) + 1])) + (mins[(2 * p) + 1] * (bsums[(4 * p) + 2] + bsums[(4 * p) + 3]));
-
-    // Σ over pairs of 32-element sub-blocks of mins · (sum of their 32 q8): ggml's _mm_madd_epi16(mins, hadd(bsums)).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> MinProducts(byte* xb, Span<int> mins)
-    {
-        var bsums = (short*)(xb + 260);
-        return Vector128.Create(
-            (mins[0] * (bsums[0] + bsums[1])) + (mins[1] * (bsums[2] + bsums[3])),
-            (mins[2] * (bsums[4] + bsums[5])) + (mins[3] * (bsums[6] + bsums[7])),
-            (mins[4] * (bsums[8] + bsums[9])) + (mins[5] * (bsums[10] + bsums[11])),
-            (mins[6] * (bsums[12] + bsums[13])) + (mins[7] * (bsums[14] + bsums[15])));
-    }
 
     // The eight 6-bit scales and mins packed in 12 bytes (get_scale_min_k4 for j = 0..7).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

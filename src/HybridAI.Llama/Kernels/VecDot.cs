@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace HybridAI.Llama;
@@ -14,7 +15,10 @@ namespace HybridAI.Llama;
 /// </remarks>
 internal static unsafe partial class VecDot
 {
-    /// <summary>Gets whether the SIMD kernels run on this machine (AVX2 and FMA); otherwise the scalar twins run.</summary>
+    /// <summary>
+    /// Gets whether the AVX2 kernels run on this machine (AVX2 and FMA); otherwise the 128-bit kernels run where Vector128
+    /// is accelerated (Arm64 AdvSimd), else the scalar twins.
+    /// </summary>
     public static bool IsSimdSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
@@ -24,6 +28,11 @@ internal static unsafe partial class VecDot
     /// <param name="scalar">True to get the scalar twin even when SIMD is available.</param>
     public static delegate*<byte*, byte*, int, float> Select(GgmlType weightType, bool scalar = false)
     {
+        if (!scalar && !IsSimdSupported && Vector128.IsHardwareAccelerated)
+        {
+            return SelectPortable(weightType);
+        }
+
         var simd = !scalar && IsSimdSupported;
         return weightType switch
         {
@@ -40,26 +49,31 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>
-    /// Chooses the kernel for a batch of two or more activation rows. llama.cpp then hands F32 and F16 weights to
-    /// llamafile's tinyBLAS when the row length is a multiple of 8, which accumulates in one 8-lane register instead of
-    /// vec_dot's four; the quantized types give the same numbers either way.
+    /// Chooses the kernel for a batch of two or more activation rows. llama.cpp (at the reference commit) then hands F32,
+    /// F16 and BF16 weights to llamafile's tinyBLAS when the row length is a multiple of 8 and the number of weight rows a
+    /// multiple of 4; tinyBLAS accumulates in one 8-lane register instead of vec_dot's four. The quantized types give the
+    /// same numbers either way (tinyBLAS_Q0_AVX has vec_dot's lanes and order).
     /// </summary>
-    public static delegate*<byte*, byte*, int, float> SelectBatch(GgmlType weightType, int cols, bool scalar = false)
+    public static delegate*<byte*, byte*, int, float> SelectBatch(GgmlType weightType, int rows, int cols, bool scalar = false)
     {
-        if (cols % 8 == 0)
+        if (UsesTinyBlasOrder(weightType, rows, cols))
         {
             var simd = !scalar && IsSimdSupported;
-            if (weightType == GgmlType.F32)
+            switch (weightType)
             {
-                return simd ? &F32GemmSimd : &F32GemmScalar;
-            }
-
-            if (weightType == GgmlType.F16)
-            {
-                return simd ? &F16GemmSimd : &F16GemmScalar;
+                case GgmlType.F32:
+                    return simd ? &F32GemmSimd : &F32GemmScalar;
+                case GgmlType.F16:
+                    return simd ? &F16GemmSimd : &F16GemmScalar;
+                case GgmlType.BF16:
+                    return simd ? &BF16GemmSimd : &BF16GemmScalar;
             }
         }
 
         return Select(weightType, scalar);
     }
+
+    /// <summary>Gets whether a batch product with these weights accumulates in tinyBLAS order (see <see cref="SelectBatch"/>).</summary>
+    public static bool UsesTinyBlasOrder(GgmlType weightType, int rows, int cols) =>
+        weightType is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 && cols % 8 == 0 && rows % 4 == 0;
 }

@@ -7,10 +7,23 @@ namespace HybridAI.Llama;
 /// <remarks>Does not own the memory; the caller keeps it alive and unchanged. Thread-safe to read.</remarks>
 internal readonly unsafe struct WeightMatrix
 {
-    /// <summary>Creates a view over <paramref name="rows"/> rows of <paramref name="cols"/> elements at <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Creates a view over <paramref name="rows"/> rows of <paramref name="cols"/> elements at <paramref name="data"/>,
+    /// multiplied as llama.cpp multiplies an ordinary weight matrix: a Q4_0 matrix whose row count is a multiple of 8 is
+    /// taken to be repacked by llama.cpp (see <see cref="RepackedByLlamaCpp"/>).
+    /// </summary>
     /// <exception cref="NotSupportedException">The type is not a supported weight type.</exception>
     /// <exception cref="ArgumentException">A dimension is not positive, or a row is not a whole number of blocks.</exception>
     public WeightMatrix(byte* data, GgmlType type, int rows, int cols)
+        : this(data, type, rows, cols, type == GgmlType.Q4_0 && rows % 8 == 0)
+    {
+    }
+
+    /// <summary>Creates a view, saying whether llama.cpp would have repacked this matrix (see <see cref="RepackedByLlamaCpp"/>).</summary>
+    /// <exception cref="NotSupportedException">The type is not a supported weight type.</exception>
+    /// <exception cref="ArgumentException">A dimension is not positive, a row is not a whole number of blocks, or
+    /// <paramref name="repackedByLlamaCpp"/> is set for a matrix llama.cpp cannot repack.</exception>
+    public WeightMatrix(byte* data, GgmlType type, int rows, int cols, bool repackedByLlamaCpp)
     {
         if (!GgmlTypeInfo.IsSupportedWeightType(type))
         {
@@ -20,11 +33,17 @@ internal readonly unsafe struct WeightMatrix
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
         ArgumentNullException.ThrowIfNull(data);
+        if (repackedByLlamaCpp && (type != GgmlType.Q4_0 || rows % 8 != 0))
+        {
+            throw new ArgumentException($"llama.cpp only repacks Q4_0 matrices with a multiple of 8 rows ({type}, {rows} rows).", nameof(repackedByLlamaCpp));
+        }
+
         Data = data;
         Type = type;
         Rows = rows;
         Cols = cols;
         RowBytes = GgmlTypeInfo.RowBytes(type, cols);
+        RepackedByLlamaCpp = repackedByLlamaCpp;
     }
 
     /// <summary>Gets the first byte of the first row.</summary>
@@ -41,6 +60,14 @@ internal readonly unsafe struct WeightMatrix
 
     /// <summary>Gets the bytes of one row.</summary>
     public long RowBytes { get; }
+
+    /// <summary>
+    /// Gets whether products follow llama.cpp's repacked Q4_0 path (AVX2 build, c392e5094): the CPU backend interleaves
+    /// every Q4_0 matrix that feeds a matrix product and has a multiple of 8 rows, and its gemv/gemm accumulate each
+    /// output block by block with one FMA, a different rounding order from vec_dot. A matrix llama.cpp only reads through
+    /// get_rows (token_embd) stays plain even when tied as the output head, so pass false for a tied output.
+    /// </summary>
+    public bool RepackedByLlamaCpp { get; }
 
     /// <summary>Gets the first byte of row <paramref name="row"/> (not checked).</summary>
     public byte* Row(int row) => Data + (row * RowBytes);

@@ -8,8 +8,8 @@ public sealed unsafe class MatMulTests
     [MemberData(nameof(WeightTypes))]
     public void Multiply_Vector_EqualsRowKernelOnEveryRow_SingleAndMultiThreaded(GgmlType type)
     {
-        const int Rows = 37;
-        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 96;
+        const int Rows = 37; // with 1024 columns, over MatMul's threshold for using the pool
+        const int cols = 1024;
         var (weights, x) = Prepare(type, Rows, cols, batch: 1);
         var kernel = VecDot.Select(type);
         using var pool = new ComputePool(3);
@@ -34,11 +34,11 @@ public sealed unsafe class MatMulTests
     [MemberData(nameof(WeightTypes))]
     public void Multiply_Batch_EqualsBatchKernelPerActivationRow(GgmlType type)
     {
-        const int Rows = 45;
+        const int Rows = 44;
         const int Batch = 5;
-        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 256 : 64;
+        const int cols = 256;
         var (weights, x) = Prepare(type, Rows, cols, Batch);
-        var kernel = VecDot.SelectBatch(type, cols);
+        var kernel = VecDot.SelectBatch(type, Rows, cols);
         using var pool = new ComputePool(2);
         var y = new float[Batch * Rows];
         fixed (byte* wp = weights)
@@ -74,6 +74,85 @@ public sealed unsafe class MatMulTests
         }
 
         Assert.Equal(scalar, simd);
+    }
+
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void LoadAndMultiply_SteadyState_AllocateNothing(GgmlType type)
+    {
+        const int Rows = 64;
+        const int cols = 512;
+        var (weights, x) = Prepare(type, Rows, cols, batch: 2);
+        var input = KernelTestData.RandomFloats(2 * cols, seed: 4);
+        var y = new float[2 * Rows];
+        using var pool = new ComputePool(2);
+        fixed (byte* wp = weights)
+        fixed (float* yp = y)
+        {
+            var w = new WeightMatrix(wp, type, Rows, cols);
+            for (var i = 0; i < 5; i++)
+            {
+                x.Load(type, input, 2, cols);
+                MatMul.Multiply(w, x, yp, pool);
+            }
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 50; i++)
+            {
+                x.Load(type, input, 1 + (i % 2), cols);
+                MatMul.Multiply(w, x, yp, pool);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Multiply_Q4_0WithRowsMultipleOf8_FollowsRepackedOrderUnlessTold(bool repacked)
+    {
+        const int Rows = 40;
+        const int Cols = 1024;
+        foreach (var batch in new[] { 1, 5 })
+        {
+            var (weights, x) = Prepare(GgmlType.Q4_0, Rows, Cols, batch);
+            var kernel = repacked ? VecDot.SelectQ4_0Interleaved(scalar: true) : VecDot.Select(GgmlType.Q4_0, scalar: true);
+            var y = new float[batch * Rows];
+            var yScalar = new float[batch * Rows];
+            using var pool = new ComputePool(2);
+            fixed (byte* wp = weights)
+            fixed (float* yp = y, ys = yScalar)
+            {
+                var w = repacked ? new WeightMatrix(wp, GgmlType.Q4_0, Rows, Cols) : new WeightMatrix(wp, GgmlType.Q4_0, Rows, Cols, repackedByLlamaCpp: false);
+                Assert.Equal(repacked, w.RepackedByLlamaCpp);
+                MatMul.Multiply(w, x, yp, pool);
+                MatMul.Multiply(w, x, ys, null, scalar: true);
+                for (var b = 0; b < batch; b++)
+                {
+                    for (var r = 0; r < Rows; r++)
+                    {
+                        Assert.Equal(kernel(w.Row(r), x.Row(b), Cols), y[(b * Rows) + r]);
+                    }
+                }
+            }
+
+            Assert.Equal(yScalar, y);
+        }
+    }
+
+    [Fact]
+    public void WeightMatrix_RepackedOnlyForQ4_0WithRowsMultipleOf8()
+    {
+        var data = new byte[64];
+        fixed (byte* p = data)
+        {
+            var bytes = p;
+            Assert.False(new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32).RepackedByLlamaCpp);
+            Assert.False(new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32).RepackedByLlamaCpp);
+            Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32, repackedByLlamaCpp: true));
+            Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32, repackedByLlamaCpp: true));
+        }
     }
 
     [Fact]

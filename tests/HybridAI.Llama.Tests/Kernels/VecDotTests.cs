@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace HybridAI.Llama.Tests;
 
 public sealed unsafe class VecDotTests
@@ -30,16 +32,68 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>The 128-bit kernels (Arm64's path; portable operations on x64) keep the same lanes: equal bit for bit too.</summary>
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void SelectPortable_AgreesWithScalarBitForBit(GgmlType type)
+    {
+        var portable = VecDot.SelectPortable(type);
+        var scalar = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            for (var seed = 0; seed < 2; seed++)
+            {
+                var (w, x) = Prepare(type, n, seed);
+                fixed (byte* wp = w)
+                {
+                    var a = portable(wp, x.Row(0), n);
+                    var b = scalar(wp, x.Row(0), n);
+                    Assert.True(BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b), $"{type} n={n} seed={seed}: portable {a:R} vs scalar {b:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DotLanes_SumsFourProductsPerLane_IncludingExtremes()
+    {
+        var a = new sbyte[16];
+        var b = new sbyte[16];
+        var random = new Random(3);
+        for (var trial = 0; trial < 1000; trial++)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                a[i] = trial == 0 ? (sbyte)-128 : (sbyte)random.Next(-128, 128);
+                b[i] = trial == 0 ? (sbyte)127 : (sbyte)random.Next(-127, 128);
+            }
+
+            var lanes = VecDot.DotLanes(Vector128.Create(a), Vector128.Create(b));
+            for (var l = 0; l < 4; l++)
+            {
+                var expected = 0;
+                for (var k = 0; k < 4; k++)
+                {
+                    expected += a[(4 * l) + k] * b[(4 * l) + k];
+                }
+
+                Assert.Equal(expected, lanes.GetElement(l));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(GgmlType.F32)]
     [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.BF16)]
     public void SelectBatch_SimdAndScalar_AgreeBitForBit(GgmlType type)
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: only the scalar kernels run here.");
         foreach (var n in new[] { 8, 16, 40, 64, 256, 1000 })
         {
-            var simd = VecDot.SelectBatch(type, n);
-            var scalar = VecDot.SelectBatch(type, n, scalar: true);
+            var simd = VecDot.SelectBatch(type, 4, n);
+            var scalar = VecDot.SelectBatch(type, 4, n, scalar: true);
+            Assert.True(VecDot.UsesTinyBlasOrder(type, 4, n));
             var (w, x) = Prepare(type, n, seed: n);
             fixed (byte* wp = w)
             {
@@ -57,11 +111,11 @@ public sealed unsafe class VecDotTests
     [MemberData(nameof(WeightTypes))]
     public void Select_Kernels_MatchDequantizedDotProduct(GgmlType type)
     {
-        foreach (var scalar in new[] { false, true })
+        foreach (var (scalar, batch) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
-            var kernel = VecDot.Select(type, scalar);
             foreach (var n in KernelTestData.Lengths(type))
             {
+                var kernel = batch ? VecDot.SelectBatch(type, 4, n, scalar) : VecDot.Select(type, scalar);
                 var (w, x) = Prepare(type, n, seed: 7 * n);
                 var wf = new float[n];
                 var xf = new float[n];
@@ -77,7 +131,89 @@ public sealed unsafe class VecDotTests
                 fixed (byte* wp = w)
                 {
                     var got = kernel(wp, x.Row(0), n);
-                    Assert.True(Math.Abs(got - exact) <= (1e-6 * magnitude) + 1e-30, $"{type} n={n} scalar={scalar}: {got} vs {exact} (Σ|wx| {magnitude})");
+                    Assert.True(Math.Abs(got - exact) <= (1e-6 * magnitude) + 1e-30, $"{type} n={n} scalar={scalar} batch={batch}: {got} vs {exact} (Σ|wx| {magnitude})");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void SelectRows4_EqualsOneRowKernelOnEachRow(GgmlType type)
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no four-row kernels.");
+        var rows4 = VecDot.SelectRows4(type);
+        var one = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+            var w = KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(4 * n, n, 0.5f), 4, n);
+            var x = new ActivationBuffer(n, 1);
+            x.Load(type, KernelTestData.RandomFloats(n, n + 1), 1, n);
+            var y = new float[4];
+            fixed (byte* wp = w)
+            fixed (float* yp = y)
+            {
+                rows4(wp, rowBytes, x.Row(0), n, yp);
+                for (var r = 0; r < 4; r++)
+                {
+                    Assert.Equal(one(wp + (r * rowBytes), x.Row(0), n), y[r]);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32, 4, 12)]
+    [InlineData(GgmlType.F16, 6, 16)]
+    [InlineData(GgmlType.Q8_0, 4, 64)]
+    public void UsesTinyBlasOrder_OutsideTinyBlasConditions_IsFalse(GgmlType type, int rows, int cols)
+    {
+        Assert.False(VecDot.UsesTinyBlasOrder(type, rows, cols));
+    }
+
+    [Fact]
+    public void Q4_0Interleaved_SimdScalarFourRows_AgreeBitForBit_AndMatchDequantizedProduct()
+    {
+        var simd = VecDot.SelectQ4_0Interleaved();
+        var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
+        foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q4_0, n);
+            var w = KernelTestData.QuantizeRows(GgmlType.Q4_0, KernelTestData.RandomFloats(4 * n, n, 0.5f), 4, n);
+            var x = new ActivationBuffer(n, 1);
+            x.Load(GgmlType.Q4_0, KernelTestData.RandomFloats(n, n + 1, 3f), 1, n);
+            var xs = new float[n];
+            ActivationValues(x, xs);
+            var wf = new float[n];
+            var y = new float[4];
+            fixed (byte* wp = w)
+            fixed (float* yp = y)
+            {
+                if (VecDot.IsSimdSupported)
+                {
+                    VecDot.Q4_0InterleavedRows4Simd(wp, rowBytes, x.Row(0), n, yp);
+                }
+
+                for (var r = 0; r < 4; r++)
+                {
+                    var one = scalar(wp + (r * rowBytes), x.Row(0), n);
+                    Assert.Equal(one, simd(wp + (r * rowBytes), x.Row(0), n));
+                    if (VecDot.IsSimdSupported)
+                    {
+                        Assert.Equal(one, y[r]);
+                    }
+
+                    Dequantizer.DequantizeRow(GgmlType.Q4_0, w.AsSpan(r * rowBytes, rowBytes), wf);
+                    double exact = 0, magnitude = 0;
+                    for (var i = 0; i < n; i++)
+                    {
+                        exact += (double)wf[i] * xs[i];
+                        magnitude += Math.Abs((double)wf[i] * xs[i]);
+                    }
+
+                    Assert.True(Math.Abs(one - exact) <= 1e-6 * magnitude, $"n={n} row {r}: {one} vs {exact}");
                 }
             }
         }

@@ -1,0 +1,350 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+
+namespace HybridAI.Llama;
+
+/// <content>
+/// 128-bit kernels for machines without AVX2 (Arm64 with AdvSimd, with the dot-product extension when present). They
+/// keep the AVX2 lane structure (each 8-lane register is two 128-bit halves; int lane l sums elements 4l..4l+3) so they
+/// match the scalar twins and llama.cpp's AVX2 build bit for bit. Written with cross-platform Vector128 operations plus
+/// AdvSimd/Dp shortcuts for the 4-element integer dot, so the portable part also runs (and is tested) on x64.
+/// </content>
+internal static unsafe partial class VecDot
+{
+    /// <summary>Gets the 128-bit kernel for <paramref name="weightType"/> (tests call it directly on any machine).</summary>
+    internal static delegate*<byte*, byte*, int, float> SelectPortable(GgmlType weightType) => weightType switch
+    {
+        GgmlType.F32 => &F32Portable,
+        GgmlType.F16 => &F16Portable,
+        GgmlType.BF16 => &BF16Portable,
+        GgmlType.Q8_0 => &Q8_0Portable,
+        GgmlType.Q4_0 => &Q4_0Portable,
+        GgmlType.Q4_K => &Q4KPortable,
+        GgmlType.Q5_K => &Q5KPortable,
+        GgmlType.Q6_K => &Q6KPortable,
+        _ => throw new NotSupportedException($"Weights of type {weightType} are not supported."),
+    };
+
+    internal static float F32Portable(byte* w, byte* x, int n)
+    {
+        float* a = (float*)w, b = (float*)x;
+        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        var np = n & ~31;
+        for (var i = 0; i < np; i += 32)
+        {
+            s0 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i), Vector128.Load(b + i), s0);
+            s1 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 4), Vector128.Load(b + i + 4), s1);
+            s2 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 8), Vector128.Load(b + i + 8), s2);
+            s3 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 12), Vector128.Load(b + i + 12), s3);
+            s4 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 16), Vector128.Load(b + i + 16), s4);
+            s5 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 20), Vector128.Load(b + i + 20), s5);
+            s6 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 24), Vector128.Load(b + i + 24), s6);
+            s7 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 28), Vector128.Load(b + i + 28), s7);
+        }
+
+        var sum = Reduce4(s0, s1, s2, s3, s4, s5, s6, s7);
+        for (var i = np; i < n; i++)
+        {
+            sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
+        }
+
+        return sum;
+    }
+
+    internal static float F16Portable(byte* w, byte* x, int n)
+    {
+        var a = (ushort*)w;
+        var b = (float*)x;
+        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        var np = n & ~31;
+        for (var i = 0; i < np; i += 32)
+        {
+            var h0 = Vector128.Load(a + i);
+            var h1 = Vector128.Load(a + i + 8);
+            var h2 = Vector128.Load(a + i + 16);
+            var h3 = Vector128.Load(a + i + 24);
+            s0 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h0)), Vector128.Load(b + i), s0);
+            s1 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h0)), Vector128.Load(b + i + 4), s1);
+            s2 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h1)), Vector128.Load(b + i + 8), s2);
+            s3 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h1)), Vector128.Load(b + i + 12), s3);
+            s4 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h2)), Vector128.Load(b + i + 16), s4);
+            s5 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h2)), Vector128.Load(b + i + 20), s5);
+            s6 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h3)), Vector128.Load(b + i + 24), s6);
+            s7 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h3)), Vector128.Load(b + i + 28), s7);
+        }
+
+        double sum = Reduce4(s0, s1, s2, s3, s4, s5, s6, s7);
+        for (var i = np; i < n; i++)
+        {
+            sum += Float16.ToSingle(a[i]) * b[i];
+        }
+
+        return (float)sum;
+    }
+
+    internal static float BF16Portable(byte* w, byte* x, int n)
+    {
+        var a = (ushort*)w;
+        var b = (float*)x;
+        Vector128<float> c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default;
+        var i = 0;
+        for (; i + 32 <= n; i += 32)
+        {
+            var h0 = Vector128.Load(a + i);
+            var h1 = Vector128.Load(a + i + 8);
+            var h2 = Vector128.Load(a + i + 16);
+            var h3 = Vector128.Load(a + i + 24);
+            c1 += (Vector128.WidenLower(h0) << 16).AsSingle() * Vector128.Load(b + i);
+            c2 += (Vector128.WidenUpper(h0) << 16).AsSingle() * Vector128.Load(b + i + 4);
+            c3 += (Vector128.WidenLower(h1) << 16).AsSingle() * Vector128.Load(b + i + 8);
+            c4 += (Vector128.WidenUpper(h1) << 16).AsSingle() * Vector128.Load(b + i + 12);
+            c5 += (Vector128.WidenLower(h2) << 16).AsSingle() * Vector128.Load(b + i + 16);
+            c6 += (Vector128.WidenUpper(h2) << 16).AsSingle() * Vector128.Load(b + i + 20);
+            c7 += (Vector128.WidenLower(h3) << 16).AsSingle() * Vector128.Load(b + i + 24);
+            c8 += (Vector128.WidenUpper(h3) << 16).AsSingle() * Vector128.Load(b + i + 28);
+        }
+
+        // (c1 + c3) + (c2 + c4) on 8-lane registers, each as its two halves.
+        double sum = HorizontalSum((c1 + c5) + (c3 + c7), (c2 + c6) + (c4 + c8));
+        for (; i < n; i++)
+        {
+            sum += BFloat16.ToSingle(a[i]) * b[i];
+        }
+
+        return (float)sum;
+    }
+
+    internal static float Q8_0Portable(byte* w, byte* x, int n)
+    {
+        Vector128<float> lo = default, hi = default;
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q8_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var d = Vector128.Create(Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb));
+            sbyte* qw = (sbyte*)(wb + 2), qx = (sbyte*)(xb + 2);
+            lo = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(Vector128.Load(qw), Vector128.Load(qx))), lo);
+            hi = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(Vector128.Load(qw + 16), Vector128.Load(qx + 16))), hi);
+        }
+
+        return HorizontalSum(lo, hi);
+    }
+
+    internal static float Q4_0Portable(byte* w, byte* x, int n)
+    {
+        Vector128<float> lo = default, hi = default;
+        var mask = Vector128.Create((byte)0x0F);
+        var eight = Vector128.Create((sbyte)8);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q4_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var d = Vector128.Create(Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb));
+            var packed = Vector128.Load(wb + 2);
+            var q0 = (packed & mask).AsSByte() - eight;
+            var q1 = ((packed >> 4) & mask).AsSByte() - eight;
+            var qx = (sbyte*)(xb + 2);
+            lo = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(q0, Vector128.Load(qx))), lo);
+            hi = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(q1, Vector128.Load(qx + 16))), hi);
+        }
+
+        return HorizontalSum(lo, hi);
+    }
+
+    internal static float Q4KPortable(byte* w, byte* x, int n)
+    {
+        Vector128<float> lo = default, hi = default, accMin = default;
+        var mask = Vector128.Create((byte)0x0F);
+        Span<int> sc = stackalloc int[8];
+        Span<int> mn = stackalloc int[8];
+        for (var b = 0; b < n / 256; b++)
+        {
+            var wb = w + (b * Q4KBytes);
+            var xb = x + (b * Q8KBytes);
+            var yd = *(float*)xb;
+            var d = yd * Float16.ToSingle(*(ushort*)wb);
+            var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
+            UnpackScalesMins(wb + 4, sc, mn);
+            var bsums = (short*)(xb + 260);
+            var minProducts = Vector128.Create(MinPair(mn, bsums, 0), MinPair(mn, bsums, 1), MinPair(mn, bsums, 2), MinPair(mn, bsums, 3));
+            accMin = Vector128.FusedMultiplyAdd(Vector128.Create(dmin), Vector128.ConvertToSingle(minProducts), accMin);
+
+            Vector128<int> sumLo = default, sumHi = default;
+            var qs = wb + 16;
+            var q8 = (sbyte*)(xb + 4);
+            for (var j = 0; j < 4; j++)
+            {
+                var b0 = Vector128.Load(qs + (32 * j));
+                var b1 = Vector128.Load(qs + (32 * j) + 16);
+                var y = q8 + (64 * j);
+                sumLo += (DotLanes((b0 & mask).AsSByte(), Vector128.Load(y)) * sc[2 * j])
+                    + (DotLanes(((b0 >> 4) & mask).AsSByte(), Vector128.Load(y + 32)) * sc[(2 * j) + 1]);
+                sumHi += (DotLanes((b1 & mask).AsSByte(), Vector128.Load(y + 16)) * sc[2 * j])
+                    + (DotLanes(((b1 >> 4) & mask).AsSByte(), Vector128.Load(y + 48)) * sc[(2 * j) + 1]);
+            }
+
+            var vd = Vector128.Create(d);
+            lo = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumLo), lo);
+            hi = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumHi), hi);
+        }
+
+        return HorizontalSum(lo, hi) + ((accMin.GetElement(0) + accMin.GetElement(2)) + (accMin.GetElement(1) + accMin.GetElement(3)));
+    }
+
+    internal static float Q5KPortable(byte* w, byte* x, int n)
+    {
+        Vector128<float> lo = default, hi = default;
+        var summs = 0f;
+        var mask = Vector128.Create((byte)0x0F);
+        var one = Vector128.Create((byte)1);
+        Span<int> sc = stackalloc int[8];
+        Span<int> mn = stackalloc int[8];
+        for (var b = 0; b < n / 256; b++)
+        {
+            var wb = w + (b * Q5KBytes);
+            var xb = x + (b * Q8KBytes);
+            var yd = *(float*)xb;
+            var d = yd * Float16.ToSingle(*(ushort*)wb);
+            var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
+            UnpackScalesMins(wb + 4, sc, mn);
+            var bsums = (short*)(xb + 260);
+            var total = (MinPair(mn, bsums, 0) + MinPair(mn, bsums, 1)) + (MinPair(mn, bsums, 2) + MinPair(mn, bsums, 3));
+            summs = MathF.FusedMultiplyAdd(dmin, total, summs);
+
+            var qh0 = Vector128.Load(wb + 16);
+            var qh1 = Vector128.Load(wb + 32);
+            var qs = wb + 48;
+            var q8 = (sbyte*)(xb + 4);
+            Vector128<int> sumLo = default, sumHi = default;
+            for (var j = 0; j < 4; j++)
+            {
+                var b0 = Vector128.Load(qs + (32 * j));
+                var b1 = Vector128.Load(qs + (32 * j) + 16);
+                var s0 = 2 * j;
+                var s1 = s0 + 1;
+                var y = q8 + (64 * j);
+                var l0 = (b0 & mask) | (((qh0 >> s0) & one) << 4);
+                var l1 = (b1 & mask) | (((qh1 >> s0) & one) << 4);
+                var h0 = ((b0 >> 4) & mask) | (((qh0 >> s1) & one) << 4);
+                var h1 = ((b1 >> 4) & mask) | (((qh1 >> s1) & one) << 4);
+                sumLo += (DotLanes(l0.AsSByte(), Vector128.Load(y)) * sc[s0]) + (DotLanes(h0.AsSByte(), Vector128.Load(y + 32)) * sc[s1]);
+                sumHi += (DotLanes(l1.AsSByte(), Vector128.Load(y + 16)) * sc[s0]) + (DotLanes(h1.AsSByte(), Vector128.Load(y + 48)) * sc[s1]);
+            }
+
+            var vd = Vector128.Create(d);
+            lo = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumLo), lo);
+            hi = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumHi), hi);
+        }
+
+        return HorizontalSum(lo, hi) + summs;
+    }
+
+    internal static float Q6KPortable(byte* w, byte* x, int n)
+    {
+        Vector128<float> lo = default, hi = default;
+        var mask = Vector128.Create((byte)0x0F);
+        var three = Vector128.Create((byte)3);
+        var offset = Vector128.Create((sbyte)32);
+        for (var b = 0; b < n / 256; b++)
+        {
+            var wb = w + (b * Q6KBytes);
+            var xb = x + (b * Q8KBytes);
+            var d = *(float*)xb * Float16.ToSingle(*(ushort*)(wb + 208));
+            var scales = (sbyte*)(wb + 192);
+            var q8 = (sbyte*)(xb + 4);
+            Vector128<int> sumLo = default, sumHi = default;
+            for (var half = 0; half < 2; half++)
+            {
+                var ql = wb + (64 * half);
+                var qh = wb + 128 + (32 * half);
+                var y = q8 + (128 * half);
+                var s = scales + (8 * half);
+                for (var part = 0; part < 2; part++)
+                {
+                    // part selects the 16-byte half of each 32-element chunk: lanes 0..3 or 4..7, scale 2i or 2i+1.
+                    var l1 = Vector128.Load(ql + (16 * part));
+                    var l2 = Vector128.Load(ql + 32 + (16 * part));
+                    var h = Vector128.Load(qh + (16 * part));
+                    var q0 = ((l1 & mask) | ((h & three) << 4)).AsSByte() - offset;
+                    var q1 = ((l2 & mask) | (((h >> 2) & three) << 4)).AsSByte() - offset;
+                    var q2 = ((l1 >> 4) | (((h >> 4) & three) << 4)).AsSByte() - offset;
+                    var q3 = ((l2 >> 4) | ((h >> 6) << 4)).AsSByte() - offset;
+                    var yp = y + (16 * part);
+                    var sum = (DotLanes(q0, Vector128.Load(yp)) * s[part]) + (DotLanes(q1, Vector128.Load(yp + 32)) * s[2 + part])
+                        + (DotLanes(q2, Vector128.Load(yp + 64)) * s[4 + part]) + (DotLanes(q3, Vector128.Load(yp + 96)) * s[6 + part]);
+                    if (part == 0)
+                    {
+                        sumLo += sum;
+                    }
+                    else
+                    {
+                        sumHi += sum;
+                    }
+                }
+            }
+
+            var vd = Vector128.Create(d);
+            lo = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumLo), lo);
+            hi = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumHi), hi);
+        }
+
+        return HorizontalSum(lo, hi);
+    }
+
+    /// <summary>Int lane l (0..3) = Σ a[4l..4l+3]·b[4l..4l+3]: Arm's sdot, AdvSimd widening pairs, or portable shifts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> DotLanes(Vector128<sbyte> a, Vector128<sbyte> b)
+    {
+        if (Dp.IsSupported)
+        {
+            return Dp.DotProduct(Vector128<int>.Zero, a, b);
+        }
+
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            var lo = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+            var hi = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+            return AdvSimd.Arm64.AddPairwise(lo, hi);
+        }
+
+        // Products fit in 16 bits (|a·b| ≤ 128·127); pairs are summed by splitting 32-bit lanes, quads by splitting 64-bit.
+        var pl = (Vector128.WidenLower(a) * Vector128.WidenLower(b)).AsInt32();
+        var ph = (Vector128.WidenUpper(a) * Vector128.WidenUpper(b)).AsInt32();
+        var pairsLo = ((pl << 16) >> 16) + (pl >> 16);
+        var pairsHi = ((ph << 16) >> 16) + (ph >> 16);
+        var quadsLo = ((pairsLo.AsInt64() << 32) >> 32) + (pairsLo.AsInt64() >> 32);
+        var quadsHi = ((pairsHi.AsInt64() << 32) >> 32) + (pairsHi.AsInt64() >> 32);
+        return Vector128.Narrow(quadsLo, quadsHi);
+    }
+
+    // hsum_float_8 of the register whose lanes 0..3 are lo and 4..7 are hi.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalSum(Vector128<float> lo, Vector128<float> hi)
+    {
+        var r = hi + lo;
+        return (r.GetElement(0) + r.GetElement(2)) + (r.GetElement(1) + r.GetElement(3));
+    }
+
+    // GGML_F32x8_REDUCE over four 8-lane registers given as halves (s0,s1), (s2,s3), (s4,s5), (s6,s7).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Reduce4(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3,
+        Vector128<float> s4, Vector128<float> s5, Vector128<float> s6, Vector128<float> s7)
+    {
+        var lo = (s0 + s4) + (s2 + s6);
+        var hi = (s1 + s5) + (s3 + s7);
+        var t = lo + hi;
+        return (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> WidenHalf(Vector128<uint> h)
+    {
+        var sign = (h & Vector128.Create(0x8000u)) << 16;
+        var magnitude = (h & Vector128.Create(0x7fffu)) << 13;
+        var value = magnitude.AsSingle() * Vector128.Create(0x77800000u).AsSingle();
+        var infOrNaN = Vector128.Equals(h & Vector128.Create(0x7c00u), Vector128.Create(0x7c00u));
+        var special = (magnitude | Vector128.Create(0x7f800000u)).AsSingle();
+        return Vector128.ConditionalSelect(infOrNaN.AsSingle(), special, value) | sign.AsSingle();
+    }
+}

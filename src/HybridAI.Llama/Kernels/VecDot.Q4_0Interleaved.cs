@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HybridAI.Llama;
+
+/// <content>
+/// Q4_0 as llama.cpp's AVX2 build multiplies it after repacking: at load time the CPU backend interleaves Q4_0 weight
+/// matrices whose row count is a multiple of 8 (block_q4_0x8, the "CPU_AARCH64" buffer) and multiplies them with
+/// ggml_gemv/gemm_q4_0_8x8_q8_0, which keep one float accumulator per output and add, block after block,
+/// float(Σ (q-8)·x over the whole block) × (d_w·d_x) with one FMA. No 8-lane split, no horizontal sum.
+/// </content>
+internal static unsafe partial class VecDot
+{
+    /// <summary>Chooses the interleaved-order Q4_0 kernel (one row).</summary>
+    public static delegate*<byte*, byte*, int, float> SelectQ4_0Interleaved(bool scalar = false) =>
+        !scalar && IsSimdSupported ? &Q4_0InterleavedSimd : &Q4_0InterleavedScalar;
+
+    internal static float Q4_0InterleavedScalar(byte* w, byte* x, int n)
+    {
+        var acc = 0f;
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q4_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var scale = Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb);
+            var qs = wb + 2;
+            var qx = (sbyte*)(xb + 2);
+            var sum = 0;
+            for (var j = 0; j < 16; j++)
+            {
+                sum += (((qs[j] & 0xF) - 8) * qx[j]) + (((qs[j] >> 4) - 8) * qx[j + 16]);
+            }
+
+            acc = MathF.FusedMultiplyAdd(sum, scale, acc);
+        }
+
+        return acc;
+    }
+
+    internal static float Q4_0InterleavedSimd(byte* w, byte* x, int n)
+    {
+        var acc = 0f;
+        var ones = Vector256.Create((short)1);
+        var onesBytes = Vector256.Create((byte)1);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q4_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var scale = Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb);
+            var qx = Vector256.Load((sbyte*)(xb + 2));
+            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
+            acc = MathF.FusedMultiplyAdd(Vector256.Sum(NibbleIntSums(wb + 2, qx, ones, offset)), scale, acc);
+        }
+
+        return acc;
+    }
+
+    /// <summary>Four rows in interleaved order: the four block sums are reduced together and accumulated in one 4-lane FMA.</summary>
+    internal static void Q4_0InterleavedRows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        var acc = Vector128<float>.Zero;
+        var ones = Vector256.Create((short)1);
+        var onesBytes = Vector256.Create((byte)1);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var xd = Float16.ToSingle(*(ushort*)x);
+            var qx = Vector256.Load((sbyte*)(x + 2));
+            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
+            var s0 = NibbleIntSums(w0 + 2, qx, ones, offset);
+            var s1 = NibbleIntSums(w1 + 2, qx, ones, offset);
+            var s2 = NibbleIntSums(w2 + 2, qx, ones, offset);
+            var s3 = NibbleIntSums(w3 + 2, qx, ones, offset);
+            // Exact integer totals of the four rows: pairwise adds within lanes, then the two 128-bit halves.
+            var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s0, s1), Avx2.HorizontalAdd(s2, s3));
+            var totals = h.GetLower() + h.GetUpper();
+            var scales = Vector128.Create(Float16.ToSingle(*(ushort*)w0) * xd, Float16.ToSingle(*(ushort*)w1) * xd,
+                Float16.ToSingle(*(ushort*)w2) * xd, Float16.ToSingle(*(ushort*)w3) * xd);
+            acc = Fma.MultiplyAdd(Sse2.ConvertToVector128Single(totals), scales, acc);
+            x += Q8_0Bytes;
+            w0 += Q4_0Bytes;
+            w1 += Q4_0Bytes;
+            w2 += Q4_0Bytes;
+            w3 += Q4_0Bytes;
+        }
+
+        acc.Store(y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> NibbleIntSums(byte* qs, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+    {
+        var packed = Vector128.Load(qs);
+        var nibbles = Vector256.Create(packed, (packed.AsUInt16() >> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(nibbles, qx), ones) - offset;
+    }
+}

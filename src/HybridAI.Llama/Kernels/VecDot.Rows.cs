@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HybridAI.Llama;
+
+/// <content>
+/// Four weight rows against one activation row at once: the same per-row arithmetic as the one-row kernels (each row keeps
+/// its own accumulator and order, so the results are bit-identical), but four independent FMA chains hide the FMA latency
+/// that bounds a single Q8_0/Q4_0 row, and each activation block is loaded once for four rows.
+/// </content>
+internal static unsafe partial class VecDot
+{
+    /// <summary>
+    /// Chooses a four-row kernel for <paramref name="weightType"/>, or null when the one-row kernel is as fast (the
+    /// K-quants and float types, whose chains are already throughput-bound or memory-bound).
+    /// </summary>
+    public static delegate*<byte*, long, byte*, int, float*, void> SelectRows4(GgmlType weightType, bool scalar = false)
+    {
+        if (scalar || !IsSimdSupported)
+        {
+            return null;
+        }
+
+        return weightType switch
+        {
+            GgmlType.Q8_0 => &Q8_0Rows4Simd,
+            GgmlType.Q4_0 => &Q4_0Rows4Simd,
+            _ => null,
+        };
+    }
+
+    internal static void Q8_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var ones = Vector256.Create((short)1);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var blocks = n / 32;
+        for (var b = 0; b < blocks; b++)
+        {
+            var xd = Float16.ToSingle(*(ushort*)x);
+            var qx = Vector256.Load((sbyte*)(x + 2));
+            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), SumProducts(Vector256.Load((sbyte*)(w0 + 2)), qx, ones), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), SumProducts(Vector256.Load((sbyte*)(w1 + 2)), qx, ones), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), SumProducts(Vector256.Load((sbyte*)(w2 + 2)), qx, ones), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), SumProducts(Vector256.Load((sbyte*)(w3 + 2)), qx, ones), acc3);
+            x += Q8_0Bytes;
+            w0 += Q8_0Bytes;
+            w1 += Q8_0Bytes;
+            w2 += Q8_0Bytes;
+            w3 += Q8_0Bytes;
+        }
+
+        y[0] = HorizontalSum(acc0);
+        y[1] = HorizontalSum(acc1);
+        y[2] = HorizontalSum(acc2);
+        y[3] = HorizontalSum(acc3);
+    }
+
+    internal static void Q4_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var ones = Vector256.Create((short)1);
+        var onesBytes = Vector256.Create((byte)1);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var blocks = n / 32;
+        for (var b = 0; b < blocks; b++)
+        {
+            var xd = Float16.ToSingle(*(ushort*)x);
+            var qx = Vector256.Load((sbyte*)(x + 2));
+            // Σ (q - 8)·x = Σ q·x - 8·Σ x per lane of four; q in [0, 15] makes maddubs exact without the sign trick.
+            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
+            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), NibbleSums(w0 + 2, qx, ones, offset), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), NibbleSums(w1 + 2, qx, ones, offset), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), NibbleSums(w2 + 2, qx, ones, offset), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), NibbleSums(w3 + 2, qx, ones, offset), acc3);
+            x += Q8_0Bytes;
+            w0 += Q4_0Bytes;
+            w1 += Q4_0Bytes;
+            w2 += Q4_0Bytes;
+            w3 += Q4_0Bytes;
+        }
+
+        y[0] = HorizontalSum(acc0);
+        y[1] = HorizontalSum(acc1);
+        y[2] = HorizontalSum(acc2);
+        y[3] = HorizontalSum(acc3);
+    }
+
+    // Lane l: Σ_{e=4l..4l+3} (q_e - 8)·x_e for one Q4_0 block (low nibbles are elements 0..15, high nibbles 16..31).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> NibbleSums(byte* qs, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+    {
+        var packed = Vector128.Load(qs);
+        var nibbles = Vector256.Create(packed, (packed.AsUInt16() >> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(nibbles, qx), ones);
+        return Avx.ConvertToVector256Single(sums - offset);
+    }
+}
