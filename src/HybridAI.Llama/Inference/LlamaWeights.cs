@@ -29,8 +29,10 @@ internal sealed unsafe class LlamaWeights
     public static LlamaWeights Bind(GgufFile file, LlamaHyperparameters hp)
     {
         var embedding = Matrix(file, "token_embd.weight", hp.VocabularySize, hp.EmbeddingLength);
+        // llama.cpp repacks Q4_0 matrices that feed matrix products, but not token_embd, which it reads row by row; a tied
+        // output head therefore multiplies in the plain (not repacked) order.
         var output = file.FindTensor("output.weight") is null
-            ? embedding
+            ? new WeightMatrix(embedding.Data, embedding.Type, embedding.Rows, embedding.Cols, repackedByLlamaCpp: false)
             : Matrix(file, "output.weight", hp.VocabularySize, hp.EmbeddingLength);
         NormWeights? ropeFactors = file.FindTensor("rope_freqs.weight") is null
             ? null
