@@ -1,0 +1,59 @@
+using Microsoft.Extensions.AI;
+
+namespace HybridAI;
+
+internal sealed partial class HybridRouter
+{
+    /// <summary>Gets the messages and options to send to <paramref name="entry"/>, in provider-neutral form when the conversation moves.</summary>
+    internal static (IEnumerable<ChatMessage> Messages, ChatOptions? Options) Prepare(RoutingCall call, ModelEntry entry)
+    {
+        var provider = entry.Descriptor.Provider;
+        call.OriginProvider ??= provider;
+        var moved = !string.Equals(call.OriginProvider, provider, StringComparison.OrdinalIgnoreCase);
+        var messages = ConversationPortability.PrepareMessages(call.Messages, call.Table.ForeignPrefixes(provider), moved);
+        return (messages, PrepareOptions(call.Options, moved));
+    }
+
+    /// <summary>
+    /// Removes what must not reach a model: the routing context, the model pin (a HybridAI name, not the provider's id),
+    /// and, when the conversation moves to another provider, the previous provider's conversation id. Clones only when
+    /// something must change.
+    /// </summary>
+    internal static ChatOptions? PrepareOptions(ChatOptions? options, bool moved)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var hasContext = options.AdditionalProperties?.ContainsKey(ChatOptionsRoutingExtensions.PropertyName) == true;
+        var dropConversation = moved && options.ConversationId is not null;
+        if (!hasContext && options.ModelId is null && !dropConversation)
+        {
+            return options;
+        }
+
+        var prepared = options.Clone();
+        prepared.ModelId = null;
+        if (dropConversation)
+        {
+            prepared.ConversationId = null;
+        }
+
+        if (hasContext)
+        {
+            if (options.AdditionalProperties!.Count == 1)
+            {
+                prepared.AdditionalProperties = null;
+            }
+            else
+            {
+                var properties = new AdditionalPropertiesDictionary(options.AdditionalProperties);
+                properties.Remove(ChatOptionsRoutingExtensions.PropertyName);
+                prepared.AdditionalProperties = properties;
+            }
+        }
+
+        return prepared;
+    }
+}
