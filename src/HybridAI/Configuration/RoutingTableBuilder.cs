@@ -133,7 +133,7 @@ internal sealed class RoutingTableBuilder(
 
             var declared = new DeclaredModel(descriptor);
             models[name] = declared;
-            var (pipeline, circuit) = (default(Polly.ResiliencePipeline), default(Polly.CircuitBreaker.CircuitBreakerStateProvider));
+            var (pipeline, circuit) = (default(Polly.ResiliencePipeline), default(CircuitHealth));
             var fingerprint = Fingerprint(model);
             if (previous is not null && previous.Models.TryGetValue(name, out var existing) && existing.Fingerprint == fingerprint)
             {

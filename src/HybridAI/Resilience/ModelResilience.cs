@@ -16,7 +16,7 @@ namespace HybridAI;
 /// </remarks>
 internal static class ModelResilience
 {
-    public static (ResiliencePipeline Pipeline, CircuitBreakerStateProvider Circuit) Build(
+    public static (ResiliencePipeline Pipeline, CircuitHealth Circuit) Build(
         string modelName, IConfigurationSection resilience, ConfigurationReader reader, TimeProvider timeProvider)
     {
         var retries = reader.Int(resilience, "MaxRetries") ?? 0;
@@ -57,7 +57,7 @@ internal static class ModelResilience
             breakDuration = TimeSpan.FromSeconds(30);
         }
 
-        var circuit = new CircuitBreakerStateProvider();
+        var circuit = new CircuitHealth(timeProvider);
         var builder = new ResiliencePipelineBuilder { Name = "hybridai-" + modelName, TimeProvider = timeProvider };
         if (retries > 0)
         {
@@ -79,7 +79,12 @@ internal static class ModelResilience
             MinimumThroughput = minimumThroughput,
             SamplingDuration = samplingDuration,
             BreakDuration = breakDuration,
-            StateProvider = circuit,
+            StateProvider = circuit.State,
+            OnOpened = args =>
+            {
+                circuit.Opened(args.BreakDuration);
+                return default;
+            },
             ShouldHandle = new PredicateBuilder().Handle<ChatModelException>(static e => e.IsRetriable).Handle<TimeoutRejectedException>(),
         });
 

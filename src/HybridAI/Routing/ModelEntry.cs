@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Polly;
-using Polly.CircuitBreaker;
 
 namespace HybridAI;
 
@@ -8,7 +7,7 @@ namespace HybridAI;
 /// <remarks>Immutable after construction; an entry survives a configuration reload when the model's settings did not change.</remarks>
 internal sealed class ModelEntry
 {
-    public ModelEntry(IChatModel model, string fingerprint, ResiliencePipeline pipeline, CircuitBreakerStateProvider circuit, bool owned)
+    public ModelEntry(IChatModel model, string fingerprint, ResiliencePipeline pipeline, CircuitHealth circuit, bool owned)
     {
         Model = model;
         Descriptor = model.Descriptor;
@@ -35,7 +34,7 @@ internal sealed class ModelEntry
     /// </summary>
     public ResiliencePipeline Pipeline { get; }
 
-    public CircuitBreakerStateProvider Circuit { get; }
+    public CircuitHealth Circuit { get; }
 
     /// <summary>Gets a value telling whether the router created the model and so disposes it.</summary>
     public bool Owned { get; }
@@ -45,7 +44,7 @@ internal sealed class ModelEntry
 
     public bool IsInHouse => Descriptor.Locality == ModelLocality.InHouse;
 
-    public bool IsHealthy => Circuit.CircuitState is CircuitState.Closed or CircuitState.HalfOpen;
+    public bool IsHealthy => Circuit.IsHealthy;
 
     public decimal? ComputeCost(UsageDetails? usage) =>
         Descriptor.Cost is { } cost && usage is not null && (usage.InputTokenCount is not null || usage.OutputTokenCount is not null)
