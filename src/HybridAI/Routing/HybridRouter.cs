@@ -65,6 +65,8 @@ internal sealed partial class HybridRouter : IChatModel
 
     internal RouterServices Services => _services;
 
+    internal ShadowRunner Shadow => _shadow;
+
     /// <inheritdoc/>
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
