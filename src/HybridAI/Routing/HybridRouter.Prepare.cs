@@ -33,27 +33,54 @@ internal sealed partial class HybridRouter
             return options;
         }
 
-        var prepared = options.Clone();
+        var onlyContext = hasContext && options.AdditionalProperties!.Count == 1;
+        var prepared = options.GetType() == typeof(ChatOptions) ? ShallowCopy(options, onlyContext) : options.Clone();
         prepared.ModelId = null;
         if (dropConversation)
         {
             prepared.ConversationId = null;
         }
 
-        if (hasContext)
+        if (onlyContext)
         {
-            if (options.AdditionalProperties!.Count == 1)
-            {
-                prepared.AdditionalProperties = null;
-            }
-            else
-            {
-                var properties = new AdditionalPropertiesDictionary(options.AdditionalProperties);
-                properties.Remove(ChatOptionsRoutingExtensions.PropertyName);
-                prepared.AdditionalProperties = properties;
-            }
+            prepared.AdditionalProperties = null;
+        }
+        else if (hasContext)
+        {
+            var properties = new AdditionalPropertiesDictionary(options.AdditionalProperties!);
+            properties.Remove(ChatOptionsRoutingExtensions.PropertyName);
+            prepared.AdditionalProperties = properties;
         }
 
         return prepared;
     }
+
+    /// <summary>
+    /// Copies options without copying their lists and dictionary (which <see cref="ChatOptions.Clone"/> does): the router
+    /// never changes them, and the copy keeps routing within its allocation budget. A test checks that every settable
+    /// property of <see cref="ChatOptions"/> is copied, so a new MEAI property cannot be silently dropped.
+    /// </summary>
+    internal static ChatOptions ShallowCopy(ChatOptions options, bool withoutAdditionalProperties = false) => new()
+    {
+        ConversationId = options.ConversationId,
+        Instructions = options.Instructions,
+        Temperature = options.Temperature,
+        MaxOutputTokens = options.MaxOutputTokens,
+        TopP = options.TopP,
+        TopK = options.TopK,
+        FrequencyPenalty = options.FrequencyPenalty,
+        PresencePenalty = options.PresencePenalty,
+        Seed = options.Seed,
+        Reasoning = options.Reasoning,
+        ResponseFormat = options.ResponseFormat,
+        ModelId = options.ModelId,
+        StopSequences = options.StopSequences,
+        AllowMultipleToolCalls = options.AllowMultipleToolCalls,
+        ToolMode = options.ToolMode,
+        Tools = options.Tools,
+        AllowBackgroundResponses = options.AllowBackgroundResponses,
+        ContinuationToken = options.ContinuationToken,
+        RawRepresentationFactory = options.RawRepresentationFactory,
+        AdditionalProperties = withoutAdditionalProperties ? null : options.AdditionalProperties,
+    };
 }

@@ -163,10 +163,22 @@ internal sealed partial class HybridRouter : IChatModel
         CancellationToken cancellationToken)
     {
         var call = Plan(_table, messages, options, pin);
+        try
+        {
+            return await ServeAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            call.Return();
+        }
+    }
+
+    private async ValueTask<ChatResponse> ServeAsync(RoutingCall call, CancellationToken cancellationToken)
+    {
         using var activity = RoutingTelemetry.StartCall();
         var started = _services.TimeProvider.GetTimestamp();
         var candidates = call.Candidates;
-        for (var i = 0; i < candidates.Length; i++)
+        for (var i = 0; i < call.Count; i++)
         {
             if (call.IsRejected(i))
             {
@@ -205,6 +217,21 @@ internal sealed partial class HybridRouter : IChatModel
         string? pin, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var call = Plan(_table, messages, options, pin);
+        try
+        {
+            await foreach (var update in StreamAsync(call, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+        }
+        finally
+        {
+            call.Return();
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(RoutingCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using var activity = RoutingTelemetry.StartCall();
         var started = _services.TimeProvider.GetTimestamp();
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
@@ -212,7 +239,7 @@ internal sealed partial class HybridRouter : IChatModel
         var hasFirst = false;
         var attemptStarted = started;
         var candidates = call.Candidates;
-        for (var i = 0; i < candidates.Length && updates is null; i++)
+        for (var i = 0; i < call.Count && updates is null; i++)
         {
             if (call.IsRejected(i))
             {
@@ -263,8 +290,8 @@ internal sealed partial class HybridRouter : IChatModel
                     catch (Exception ex)
                     {
                         var kind = ex is ChatModelException model ? model.Kind : ChatModelErrorKind.Unknown;
-                        call.Decision.AddAttempt(new RoutingAttempt(entry.Name, entry.Descriptor.Provider,
-                            _services.TimeProvider.GetElapsedTime(attemptStarted), kind));
+                        call.Decision.AddAttempt(entry.Name, entry.Descriptor.Provider,
+                            _services.TimeProvider.GetElapsedTime(attemptStarted), kind);
                         _services.Telemetry.RecordFailure(activity, call, entry, ex, _services.TimeProvider.GetElapsedTime(started));
                         throw;
                     }
@@ -305,13 +332,13 @@ internal sealed partial class HybridRouter : IChatModel
         {
             var pinned = PinnedModelPolicy.Resolve(table, pin)
                 ?? throw new RoutingException($"The call pins model '{pin}', but no configured model has that name or model id.");
-            call = new RoutingCall(table, route, context, classification, [pinned], 1, messages, options) { IsPinned = true };
+            call = RoutingCall.Rent(table, route, context, classification, [pinned], 1, messages, options);
+            call.IsPinned = true;
             call.Decision.AddDecidedBy(PinnedModelPolicy.Name);
         }
         else
         {
-            call = new RoutingCall(table, route, context, classification, (ModelEntry[])route.Candidates.Clone(), route.Primaries.Length,
-                messages, options);
+            call = RoutingCall.Rent(table, route, context, classification, route.Candidates, route.Primaries.Length, messages, options);
             call.Decision.AddDecidedBy(routePolicy);
             route.Selection.Apply(call);
         }
@@ -331,11 +358,11 @@ internal sealed partial class HybridRouter : IChatModel
         var entry = call.Candidates[index];
         var canceled = exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
         var kind = exception is ChatModelException model ? model.Kind : ChatModelErrorKind.Unknown;
-        call.Decision.AddAttempt(new RoutingAttempt(entry.Name, entry.Descriptor.Provider, _services.TimeProvider.GetElapsedTime(attemptStarted), kind));
+        call.Decision.AddAttempt(entry.Name, entry.Descriptor.Provider, _services.TimeProvider.GetElapsedTime(attemptStarted), kind);
         var next = -1;
         if (!canceled && exception is not RoutingException && call.Route.FallbackOn.Allows(kind))
         {
-            for (var i = index + 1; i < call.Candidates.Length; i++)
+            for (var i = index + 1; i < call.Count; i++)
             {
                 if (!call.IsRejected(i))
                 {
@@ -360,7 +387,7 @@ internal sealed partial class HybridRouter : IChatModel
         Activity? activity)
     {
         var decision = call.Decision;
-        decision.AddAttempt(new RoutingAttempt(entry.Name, entry.Descriptor.Provider, duration, null));
+        decision.AddAttempt(entry.Name, entry.Descriptor.Provider, duration, null);
         var cost = entry.ComputeCost(usage);
         decision.SetUsage(usage?.InputTokenCount, usage?.OutputTokenCount, cost);
         var feature = decision.Feature;

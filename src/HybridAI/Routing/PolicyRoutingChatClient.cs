@@ -31,7 +31,7 @@ internal sealed class PolicyRoutingChatClient(HybridRouter router) : FailoverCha
         }
 
         var call = request.Call;
-        for (var i = request.Next; i < call.Candidates.Length; i++)
+        for (var i = request.Next; i < call.Count; i++)
         {
             if (!call.IsRejected(i))
             {
@@ -59,7 +59,7 @@ internal sealed class PolicyRoutingChatClient(HybridRouter router) : FailoverCha
                 : attempt.Exception is ChatModelException model ? model.Kind : ChatModelErrorKind.Unknown;
             if (attempt.Exception is not null || attempt.ResponseCompleted)
             {
-                request.Call.Decision.AddAttempt(new RoutingAttempt(entry.Name, entry.Descriptor.Provider, attempt.Duration, kind));
+                request.Call.Decision.AddAttempt(entry.Name, entry.Descriptor.Provider, attempt.Duration, kind);
             }
 
             if (attempt.Exception is { } exception)

@@ -7,44 +7,78 @@ namespace HybridAI;
 /// policies rejected, and the decision being written. Policies read and reorder it; the router then tries the
 /// candidates that remain, in order.
 /// </summary>
-/// <remarks>Used by one call at a time; not thread-safe.</remarks>
+/// <remarks>Used by one call at a time; not thread-safe. Instances are pooled (<see cref="RoutingCallPool"/>).</remarks>
 internal sealed class RoutingCall
 {
     private ulong _rejected;
+    private ModelEntry[] _candidates = new ModelEntry[4];
 
-    public RoutingCall(RoutingTable table, CompiledRoute route, ChatRoutingContext? context, DataClassification classification,
-        ModelEntry[] candidates, int primaryCount, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private RoutingCall()
     {
-        Table = table;
-        Route = route;
-        Context = context;
-        Classification = classification;
-        Candidates = candidates;
-        PrimaryCount = primaryCount;
-        Messages = messages;
-        Options = options;
-        Decision = new RoutingDecision(route.Name, context?.Feature, classification);
     }
 
-    public RoutingTable Table { get; }
+    /// <summary>Gets a call from the pool (or a new one) set up for one request.</summary>
+    public static RoutingCall Rent(RoutingTable table, CompiledRoute route, ChatRoutingContext? context, DataClassification classification,
+        ReadOnlySpan<ModelEntry> candidates, int primaryCount, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var call = RoutingCallPool.Get() ?? new RoutingCall();
+        var count = candidates.Length;
+        if (call._candidates.Length < count)
+        {
+            call._candidates = new ModelEntry[Math.Max(count, 4)];
+        }
 
-    public CompiledRoute Route { get; }
+        candidates.CopyTo(call._candidates);
+        call.Count = count;
+        call.Table = table;
+        call.Route = route;
+        call.Context = context;
+        call.Classification = classification;
+        call.PrimaryCount = primaryCount;
+        call.Messages = messages;
+        call.Options = options;
+        call.Decision = new RoutingDecision(route.Name, context?.Feature, classification);
+        call.OriginProvider = null;
+        call.IsPinned = false;
+        call._rejected = 0;
+        return call;
+    }
 
-    public ChatRoutingContext? Context { get; }
+    /// <summary>Returns the call to the pool; the caller must not use it afterwards (the decision it built lives on).</summary>
+    public void Return()
+    {
+        Array.Clear(_candidates, 0, Count);
+        Table = null!;
+        Route = null!;
+        Context = null;
+        Messages = null!;
+        Options = null;
+        Decision = null!;
+        RoutingCallPool.Return(this);
+    }
 
-    public DataClassification Classification { get; }
+    public RoutingTable Table { get; private set; } = null!;
 
-    /// <summary>Gets the candidates in the order they will be tried (at most 64).</summary>
-    public ModelEntry[] Candidates { get; }
+    public CompiledRoute Route { get; private set; } = null!;
+
+    public ChatRoutingContext? Context { get; private set; }
+
+    public DataClassification Classification { get; private set; }
+
+    /// <summary>Gets the candidates in the order they will be tried; the first <see cref="Count"/> are in use (at most 64).</summary>
+    public ModelEntry[] Candidates => _candidates;
+
+    /// <summary>Gets the number of candidates.</summary>
+    public int Count { get; private set; }
 
     /// <summary>Gets how many leading candidates are primaries (the rest are fallbacks).</summary>
-    public int PrimaryCount { get; }
+    public int PrimaryCount { get; private set; }
 
-    public IEnumerable<ChatMessage> Messages { get; }
+    public IEnumerable<ChatMessage> Messages { get; private set; } = null!;
 
-    public ChatOptions? Options { get; }
+    public ChatOptions? Options { get; private set; }
 
-    public RoutingDecision Decision { get; }
+    public RoutingDecision Decision { get; private set; } = null!;
 
     /// <summary>
     /// Gets or sets the provider the conversation's history comes from: the one that served its last turn (from affinity)
@@ -64,7 +98,7 @@ internal sealed class RoutingCall
     {
         get
         {
-            for (var i = 0; i < Candidates.Length; i++)
+            for (var i = 0; i < Count; i++)
             {
                 if (!IsRejected(i))
                 {
@@ -129,7 +163,7 @@ internal sealed class RoutingCall
 
     public int IndexOf(string modelName)
     {
-        for (var i = 0; i < Candidates.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
             if (string.Equals(Candidates[i].Name, modelName, StringComparison.OrdinalIgnoreCase))
             {

@@ -14,8 +14,17 @@ namespace HybridAI;
 public sealed class RoutingDecision
 {
     private static readonly IReadOnlyList<RejectedCandidate> s_noRejections = [];
-    private readonly List<string> _decidedBy = new(4);
-    private readonly List<RoutingAttempt> _attempts = new(1);
+
+    // The common call records a few policies and one attempt; they are kept in fields, not lists, so that routing stays
+    // within its allocation budget. The public lists are built when read.
+    private string? _policy0, _policy1, _policy2, _policy3;
+    private List<string>? _morePolicies;
+    private int _policyCount;
+    private string? _firstModel, _firstProvider;
+    private TimeSpan _firstDuration;
+    private ChatModelErrorKind? _firstKind;
+    private List<RoutingAttempt>? _moreAttempts;
+    private int _attemptCount;
     private List<RejectedCandidate>? _rejected;
 
     internal RoutingDecision(string route, string? feature, DataClassification classification)
@@ -41,13 +50,42 @@ public sealed class RoutingDecision
     public string? ChosenProvider { get; private set; }
 
     /// <summary>Gets the policies that shaped the choice, in the order they ran.</summary>
-    public IReadOnlyList<string> DecidedBy => _decidedBy;
+    public IReadOnlyList<string> DecidedBy
+    {
+        get
+        {
+            var policies = new List<string>(_policyCount);
+            for (var i = 0; i < _policyCount; i++)
+            {
+                policies.Add(PolicyAt(i));
+            }
+
+            return policies;
+        }
+    }
 
     /// <summary>Gets the candidates that were rejected before any call, and why.</summary>
     public IReadOnlyList<RejectedCandidate> Rejected => _rejected ?? s_noRejections;
 
     /// <summary>Gets every model the call was sent to, in order; all but the last failed over to the next.</summary>
-    public IReadOnlyList<RoutingAttempt> Attempts => _attempts;
+    public IReadOnlyList<RoutingAttempt> Attempts
+    {
+        get
+        {
+            var attempts = new List<RoutingAttempt>(_attemptCount);
+            if (_attemptCount > 0)
+            {
+                attempts.Add(new RoutingAttempt(_firstModel!, _firstProvider!, _firstDuration, _firstKind));
+            }
+
+            if (_moreAttempts is not null)
+            {
+                attempts.AddRange(_moreAttempts);
+            }
+
+            return attempts;
+        }
+    }
 
     /// <summary>Gets the shadow model that received a copy of the call, if one did.</summary>
     public string? ShadowModel { get; internal set; }
@@ -62,7 +100,7 @@ public sealed class RoutingDecision
     public decimal? Cost { get; private set; }
 
     /// <summary>Gets the number of fallbacks taken (attempts after the first).</summary>
-    public int FallbackCount => Math.Max(0, _attempts.Count - 1);
+    public int FallbackCount => Math.Max(0, _attemptCount - 1);
 
     /// <summary>Describes the decision in one line, for logs.</summary>
     /// <returns>The description.</returns>
@@ -72,7 +110,7 @@ public sealed class RoutingDecision
         text.Append("route=").Append(Route)
             .Append(" classification=").Append(Classification)
             .Append(" model=").Append(ChosenModel ?? "(none)")
-            .Append(" policies=[").AppendJoin(',', _decidedBy).Append(']');
+            .Append(" policies=[").AppendJoin(',', DecidedBy).Append(']');
         if (_rejected is { Count: > 0 })
         {
             text.Append(" rejected=[");
@@ -85,13 +123,14 @@ public sealed class RoutingDecision
             text.Append(']');
         }
 
-        if (_attempts.Count > 1)
+        if (_attemptCount > 1)
         {
             text.Append(" attempts=[");
-            for (var i = 0; i < _attempts.Count; i++)
+            var attempts = Attempts;
+            for (var i = 0; i < attempts.Count; i++)
             {
-                text.Append(i == 0 ? string.Empty : ", ").Append(_attempts[i].Model).Append(':')
-                    .Append(_attempts[i].ErrorKind?.ToString() ?? "ok");
+                text.Append(i == 0 ? string.Empty : ", ").Append(attempts[i].Model).Append(':')
+                    .Append(attempts[i].ErrorKind?.ToString() ?? "ok");
             }
 
             text.Append(']');
@@ -102,23 +141,55 @@ public sealed class RoutingDecision
 
     internal void AddDecidedBy(string policy)
     {
-        if (!_decidedBy.Contains(policy))
+        for (var i = 0; i < _policyCount; i++)
         {
-            _decidedBy.Add(policy);
+            if (ReferenceEquals(PolicyAt(i), policy) || string.Equals(PolicyAt(i), policy, StringComparison.Ordinal))
+            {
+                return;
+            }
         }
+
+        switch (_policyCount)
+        {
+            case 0: _policy0 = policy; break;
+            case 1: _policy1 = policy; break;
+            case 2: _policy2 = policy; break;
+            case 3: _policy3 = policy; break;
+            default: (_morePolicies ??= []).Add(policy); break;
+        }
+
+        _policyCount++;
     }
 
     internal void AddRejected(RejectedCandidate rejected) => (_rejected ??= []).Add(rejected);
 
-    internal void AddAttempt(RoutingAttempt attempt)
+    internal void AddAttempt(string model, string provider, TimeSpan duration, ChatModelErrorKind? errorKind)
     {
-        _attempts.Add(attempt);
-        if (attempt.Succeeded)
+        if (_attemptCount == 0)
         {
-            ChosenModel = attempt.Model;
-            ChosenProvider = attempt.Provider;
+            (_firstModel, _firstProvider, _firstDuration, _firstKind) = (model, provider, duration, errorKind);
+        }
+        else
+        {
+            (_moreAttempts ??= []).Add(new RoutingAttempt(model, provider, duration, errorKind));
+        }
+
+        _attemptCount++;
+        if (errorKind is null)
+        {
+            ChosenModel = model;
+            ChosenProvider = provider;
         }
     }
+
+    private string PolicyAt(int index) => index switch
+    {
+        0 => _policy0!,
+        1 => _policy1!,
+        2 => _policy2!,
+        3 => _policy3!,
+        _ => _morePolicies![index - 4],
+    };
 
     internal void SetUsage(long? inputTokens, long? outputTokens, decimal? cost)
     {

@@ -19,7 +19,7 @@ internal sealed class BudgetPolicy(BudgetTracker tracker) : IRoutingPolicy
         var spent = tracker.GetSpent(feature, budget.Period);
         if (spent >= budget.Limit && budget.WhenExceeded == BudgetExceededAction.Refuse)
         {
-            for (var i = 0; i < call.Candidates.Length; i++)
+            for (var i = 0; i < call.Count; i++)
             {
                 if (call.Candidates[i].Price != 0m)
                 {
@@ -31,7 +31,7 @@ internal sealed class BudgetPolicy(BudgetTracker tracker) : IRoutingPolicy
         }
         else if (spent >= budget.Limit * budget.PreferCheaperAt)
         {
-            call.SortBy(0, call.Candidates.Length, 0, static (entry, _) => (double)entry.Price);
+            call.SortBy(0, call.Count, 0, static (entry, _) => (double)entry.Price);
             call.Decision.AddDecidedBy(Name);
         }
     }

@@ -47,7 +47,7 @@ internal sealed class CapabilityFilter : IRoutingPolicy
         }
 
         var acted = false;
-        for (var i = 0; i < call.Candidates.Length; i++)
+        for (var i = 0; i < call.Count; i++)
         {
             var descriptor = call.Candidates[i].Descriptor;
             if (!descriptor.Supports(required))
@@ -72,20 +72,44 @@ internal sealed class CapabilityFilter : IRoutingPolicy
 
     private static bool HasImages(IEnumerable<ChatMessage> messages)
     {
-        foreach (var message in messages)
+        if (messages is IList<ChatMessage> list)
         {
-            var contents = message.Contents;
-            for (var i = 0; i < contents.Count; i++)
+            // Indexing avoids allocating an enumerator on the hot path.
+            for (var i = 0; i < list.Count; i++)
             {
-                if (contents[i] switch
-                {
-                    DataContent data => data.HasTopLevelMediaType("image"),
-                    UriContent uri => uri.HasTopLevelMediaType("image"),
-                    _ => false,
-                })
+                if (HasImages(list[i]))
                 {
                     return true;
                 }
+            }
+
+            return false;
+        }
+
+        foreach (var message in messages)
+        {
+            if (HasImages(message))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasImages(ChatMessage message)
+    {
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] switch
+            {
+                DataContent data => data.HasTopLevelMediaType("image"),
+                UriContent uri => uri.HasTopLevelMediaType("image"),
+                _ => false,
+            })
+            {
+                return true;
             }
         }
 

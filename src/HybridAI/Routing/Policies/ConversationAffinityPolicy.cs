@@ -38,6 +38,6 @@ internal sealed class ConversationAffinityPolicy(ConversationAffinity affinity) 
     private static void MoveFallbackFirst(RoutingCall call)
     {
         var first = call.Candidates[call.PrimaryCount];
-        call.SortBy(0, call.Candidates.Length, first, static (entry, pinned) => ReferenceEquals(entry, pinned) ? 0 : 1);
+        call.SortBy(0, call.Count, first, static (entry, pinned) => ReferenceEquals(entry, pinned) ? 0 : 1);
     }
 }

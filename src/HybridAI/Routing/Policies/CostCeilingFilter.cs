@@ -22,7 +22,7 @@ internal sealed class CostCeilingFilter : IRoutingPolicy
 
         var inputTokens = EstimateInputTokens(call.Messages);
         var outputTokens = (long)(call.Options?.MaxOutputTokens ?? 0);
-        for (var i = 0; i < call.Candidates.Length; i++)
+        for (var i = 0; i < call.Count; i++)
         {
             var cost = call.Candidates[i].Descriptor.Cost;
             if (cost is null)

@@ -19,7 +19,7 @@ internal sealed class DataBoundaryFilter : IRoutingPolicy
             return;
         }
 
-        for (var i = 0; i < call.Candidates.Length; i++)
+        for (var i = 0; i < call.Count; i++)
         {
             if (!call.Candidates[i].IsInHouse)
             {

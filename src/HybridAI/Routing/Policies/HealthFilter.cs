@@ -10,7 +10,7 @@ internal sealed class HealthFilter : IRoutingPolicy
 
     public void Apply(RoutingCall call)
     {
-        for (var i = 0; i < call.Candidates.Length; i++)
+        for (var i = 0; i < call.Count; i++)
         {
             if (!call.Candidates[i].IsHealthy)
             {

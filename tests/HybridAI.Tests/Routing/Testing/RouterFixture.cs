@@ -17,14 +17,14 @@ internal sealed class RouterFixture : IDisposable
     private readonly Dictionary<string, string?> _data;
 
     public RouterFixture(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configure = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, LogLevel minimumLevel = LogLevel.Debug)
     {
         _data = Prefix(settings);
         _source.Current.Replace(_data);
         Configuration = new ConfigurationBuilder().Add(_source).Build();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(Logs)));
+        services.AddLogging(logging => logging.SetMinimumLevel(minimumLevel).AddProvider(new FakeLoggerProvider(Logs)));
         services.AddSingleton<IChatModelProvider>(OpenAI);
         services.AddSingleton<IChatModelProvider>(Gemini);
         services.AddSingleton<IChatModelProvider>(Llama);
