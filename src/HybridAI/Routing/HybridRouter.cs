@@ -88,8 +88,9 @@ internal sealed partial class HybridRouter : IChatModel
         ArgumentNullException.ThrowIfNull(serviceType);
         if (serviceKey is not null)
         {
-            return serviceType.IsAssignableFrom(typeof(IChatModel)) && serviceKey is string name && _table.Models.TryGetValue(name, out var entry)
-                ? entry.Model
+            // A keyed model is handed out pinned through the router, never raw, so the data boundary still applies.
+            return serviceType.IsAssignableFrom(typeof(PinnedChatModel)) && serviceKey is string name && _table.Models.TryGetValue(name, out var entry)
+                ? new PinnedChatModel(this, entry.Name)
                 : null;
         }
 

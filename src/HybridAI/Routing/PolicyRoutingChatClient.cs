@@ -130,7 +130,9 @@ internal sealed class PolicyRoutingChatClient(HybridRouter router) : FailoverCha
             }
         }
 
-        public object? GetService(Type serviceType, object? serviceKey = null) => entry.Model.GetService(serviceType, serviceKey);
+        // Only the descriptor: handing out the model itself would let a caller bypass the gate.
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceKey is null && serviceType == typeof(ModelDescriptor) ? entry.Descriptor : null;
 
         public void Dispose()
         {

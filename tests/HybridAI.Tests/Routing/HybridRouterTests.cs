@@ -168,4 +168,18 @@ public sealed class HybridRouterTests
 
         Assert.True(partner.Disposed);
     }
+
+    [Fact]
+    public async Task GetService_KeyedModel_ReturnsPinnedModelThatStillEnforcesBoundary()
+    {
+        using var fixture = new RouterFixture(RouterFixture.Standard());
+
+        var partner = (IChatModel)fixture.Router.GetService(typeof(IChatModel), "partner")!;
+
+        Assert.IsNotType<FakeChatModel>(partner);
+        Assert.Equal("partner", partner.Descriptor.Name);
+        await Assert.ThrowsAsync<RoutingException>(() =>
+            RouterFixture.Ask(partner, new ChatRoutingContext { Classification = DataClassification.Sensitive }));
+        Assert.Null(fixture.Router.GetService(typeof(IChatModel), "nope"));
+    }
 }
