@@ -4,11 +4,16 @@ namespace HybridAI.Llama.Tests.Inference;
 /// A plain, obviously-correct llama forward pass in double precision over dequantized weights, written from the model's
 /// definition (not from the engine), with no cache reuse tricks: the engine is checked against it.
 /// </summary>
+/// <remarks>
+/// Like llama.cpp (and the engine), it rounds each matrix product's input to the weights' dot-product type first (Q8_0 or
+/// Q8_K blocks through the reference quantizer, F16, BF16), so that what remains between the two is float-versus-double
+/// rounding, not the quantization of activations, which these small random models amplify through their layers.
+/// </remarks>
 internal sealed class ScalarReferenceModel
 {
     private readonly LlamaHyperparameters _hp;
-    private readonly double[][] _embedding;   // [vocab][embd]
-    private readonly double[][] _output;      // [vocab][embd]
+    private readonly Matrix _embedding;   // [vocab][embd]
+    private readonly Matrix _output;      // [vocab][embd]
     private readonly double[] _outputNorm;
     private readonly double[]? _ropeFactors;
     private readonly Layer[] _layers;
@@ -16,17 +21,17 @@ internal sealed class ScalarReferenceModel
     public ScalarReferenceModel(GgufFile file)
     {
         _hp = LlamaHyperparameters.Read(file);
-        _embedding = Matrix(file, "token_embd.weight");
-        _output = file.FindTensor("output.weight") is null ? _embedding : Matrix(file, "output.weight");
+        _embedding = ReadMatrix(file, "token_embd.weight");
+        _output = file.FindTensor("output.weight") is null ? _embedding : ReadMatrix(file, "output.weight");
         _outputNorm = Vector(file, "output_norm.weight");
         _ropeFactors = file.FindTensor("rope_freqs.weight") is null ? null : Vector(file, "rope_freqs.weight");
         _layers = Enumerable.Range(0, _hp.BlockCount).Select(i => new Layer(
             Vector(file, $"blk.{i}.attn_norm.weight"),
-            Matrix(file, $"blk.{i}.attn_q.weight"), Matrix(file, $"blk.{i}.attn_k.weight"),
-            Matrix(file, $"blk.{i}.attn_v.weight"), Matrix(file, $"blk.{i}.attn_output.weight"),
+            ReadMatrix(file, $"blk.{i}.attn_q.weight"), ReadMatrix(file, $"blk.{i}.attn_k.weight"),
+            ReadMatrix(file, $"blk.{i}.attn_v.weight"), ReadMatrix(file, $"blk.{i}.attn_output.weight"),
             Vector(file, $"blk.{i}.ffn_norm.weight"),
-            Matrix(file, $"blk.{i}.ffn_gate.weight"), Matrix(file, $"blk.{i}.ffn_up.weight"),
-            Matrix(file, $"blk.{i}.ffn_down.weight"))).ToArray();
+            ReadMatrix(file, $"blk.{i}.ffn_gate.weight"), ReadMatrix(file, $"blk.{i}.ffn_up.weight"),
+            ReadMatrix(file, $"blk.{i}.ffn_down.weight"))).ToArray();
     }
 
     /// <summary>Returns the logits that follow the last of <paramref name="tokens"/>, computed from scratch.</summary>
@@ -34,7 +39,7 @@ internal sealed class ScalarReferenceModel
     {
         var n = tokens.Count;
         var d = _hp.HeadDimension;
-        var x = tokens.Select(t => (double[])_embedding[t].Clone()).ToArray();
+        var x = tokens.Select(t => (double[])_embedding.Rows[t].Clone()).ToArray();
         foreach (var layer in _layers)
         {
             var q = new double[n][];
@@ -115,8 +120,39 @@ internal sealed class ScalarReferenceModel
         return result;
     }
 
-    private static double[] MatVec(double[][] w, double[] x) =>
-        w.Select(row => row.Select((value, i) => value * x[i]).Sum()).ToArray();
+    private static double[] MatVec(Matrix w, double[] x)
+    {
+        var input = RoundForDotProduct(w.Type, x);
+        return w.Rows.Select(row => row.Select((value, i) => value * input[i]).Sum()).ToArray();
+    }
+
+    private static double[] RoundForDotProduct(GgmlType weightType, double[] x)
+    {
+        var values = x.Select(v => (float)v).ToArray();
+        switch (GgmlTypeInfo.VecDotType(weightType))
+        {
+            case GgmlType.F16:
+                return values.Select(v => (double)(float)(Half)v).ToArray();
+            case GgmlType.BF16:
+                return values.Select(v => (double)RoundToBFloat16(v)).ToArray();
+            case GgmlType.Q8_0 or GgmlType.Q8_K:
+                var type = GgmlTypeInfo.VecDotType(weightType);
+                var bytes = new byte[GgmlTypeInfo.RowBytes(type, values.Length)];
+                Quantizer.QuantizeRow(type, values, bytes);
+                var rounded = new float[values.Length];
+                Dequantizer.DequantizeRow(type, bytes, rounded);
+                return rounded.Select(v => (double)v).ToArray();
+            default:
+                return values.Select(v => (double)v).ToArray();
+        }
+    }
+
+    private static float RoundToBFloat16(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000;
+        return BitConverter.UInt32BitsToSingle(bits);
+    }
 
     private static void Add(double[] x, double[] y)
     {
@@ -126,7 +162,7 @@ internal sealed class ScalarReferenceModel
         }
     }
 
-    private static double[][] Matrix(GgufFile file, string name)
+    private static Matrix ReadMatrix(GgufFile file, string name)
     {
         var tensor = file.GetTensor(name);
         var columns = (int)tensor.Dimensions[0];
@@ -141,7 +177,7 @@ internal sealed class ScalarReferenceModel
             result[r] = row.Select(v => (double)v).ToArray();
         }
 
-        return result;
+        return new Matrix(tensor.Type, result);
     }
 
     private static double[] Vector(GgufFile file, string name)
@@ -152,7 +188,9 @@ internal sealed class ScalarReferenceModel
         return values.Select(v => (double)v).ToArray();
     }
 
+    private sealed record Matrix(GgmlType Type, double[][] Rows);
+
     private sealed record Layer(
-        double[] AttentionNorm, double[][] Q, double[][] K, double[][] V, double[][] O,
-        double[] FeedForwardNorm, double[][] Gate, double[][] Up, double[][] Down);
+        double[] AttentionNorm, Matrix Q, Matrix K, Matrix V, Matrix O,
+        double[] FeedForwardNorm, Matrix Gate, Matrix Up, Matrix Down);
 }
