@@ -6,6 +6,8 @@ namespace HybridAI.Llama;
 /// </summary>
 internal sealed class Rope
 {
+    internal static int Mode { get; set; } = 1;
+
     private readonly int _dimensions;
     private readonly float _thetaScale;
     private readonly float _freqScale;
@@ -35,8 +37,21 @@ internal sealed class Rope
             {
                 var x0 = x[2 * i];
                 var x1 = x[(2 * i) + 1];
-                x[2 * i] = (x0 * _cos[i]) - (x1 * _sin[i]);
-                x[(2 * i) + 1] = (x0 * _sin[i]) + (x1 * _cos[i]);
+                if (Mode == 1)
+                {
+                    x[2 * i] = MathF.FusedMultiplyAdd(x0, _cos[i], -(x1 * _sin[i]));
+                    x[(2 * i) + 1] = MathF.FusedMultiplyAdd(x0, _sin[i], x1 * _cos[i]);
+                }
+                else if (Mode == 2)
+                {
+                    x[2 * i] = MathF.FusedMultiplyAdd(-x1, _sin[i], x0 * _cos[i]);
+                    x[(2 * i) + 1] = MathF.FusedMultiplyAdd(x1, _cos[i], x0 * _sin[i]);
+                }
+                else
+                {
+                    x[2 * i] = (x0 * _cos[i]) - (x1 * _sin[i]);
+                    x[(2 * i) + 1] = (x0 * _sin[i]) + (x1 * _cos[i]);
+                }
             }
         }
     }
