@@ -116,7 +116,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var t = 0; t <= position; t++)
                 {
                     TensorPrimitives.ConvertToSingle(keys.Slice((t * rowLength) + kvOffset, d), key);
-                    scores[t] = ((KPath == 0 ? _batched : KPath == 2) ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
+                    scores[t] = (_batched ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
                 }
             }
             else

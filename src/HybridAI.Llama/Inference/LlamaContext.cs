@@ -190,7 +190,15 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
         _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols, UseScalarKernels);
         fixed (float* output = y)
         {
-            global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool, UseScalarKernels);
+            // llama.cpp repacks such Q4_0 matrices at load time (not the token embedding, which it also uses as a tied output).
+            if (InterleavedQ4_0.Applies(weights) && weights.Data != _weights.TokenEmbedding.Data)
+            {
+                InterleavedQ4_0.Multiply(weights, _activations, output, _pool);
+            }
+            else
+            {
+                global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool, UseScalarKernels);
+            }
         }
     }
 
