@@ -19,10 +19,6 @@ internal sealed class AttentionTask : IComputeTask
 {
     private const int CellPadding = 32;
 
-    internal static int KPath { get; set; }
-
-    internal static int VPath { get; set; }
-
     private readonly LlamaHyperparameters _hp;
     private readonly KvCache _cache;
     private readonly float _scale;
@@ -124,7 +120,7 @@ internal sealed class AttentionTask : IComputeTask
                 var keys = _cache.KeysF32(_layer);
                 for (var t = 0; t <= position; t++)
                 {
-                    scores[t] = (KPath == 2 ? VectorMath.DotTiled(keys.Slice((t * rowLength) + kvOffset, d), query) : VectorMath.DotF32(keys.Slice((t * rowLength) + kvOffset, d), query)) * _scale;
+                    scores[t] = VectorMath.DotF32(keys.Slice((t * rowLength) + kvOffset, d), query) * _scale;
                 }
             }
 
@@ -144,7 +140,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var i = 0; i < d; i++)
                 {
                     TensorPrimitives.ConvertToSingle(v.Slice((kvOffset + i) * context, cells), values);
-                    output[i] = (VPath == 0 ? _batched : VPath == 2) ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
+                    output[i] = _batched ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
                 }
             }
             else
@@ -153,7 +149,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var i = 0; i < d; i++)
                 {
                     var vRow = v.Slice((kvOffset + i) * context, cells);
-                    output[i] = (VPath == 0 ? _batched : VPath == 2) ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
+                    output[i] = _batched ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
                 }
             }
         }

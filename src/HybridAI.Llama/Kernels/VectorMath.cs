@@ -17,17 +17,14 @@ namespace HybridAI.Llama;
 /// </remarks>
 internal static class VectorMath
 {
-    /// <summary>Gets or sets whether scalar tails of <see cref="DotF32"/> fuse the multiply into the add (gcc contracts <c>sumf += x*y</c>).</summary>
-    internal static bool ContractDotTail { get; set; }
-
-    internal static bool ScalarSoftMax { get; set; }
-
-    internal static bool ScalarSilu { get; set; }
-
     /// <summary>
     /// ggml_vec_dot_f32: four 8-lane FMA accumulators over steps of 32, reduced (a0+a2, a1+a3, then the two, then the 128-bit halves,
     /// then two horizontal adds); the elements past the last full step are added one by one to the float sum.
     /// </summary>
+    /// <remarks>
+    /// The tail products are rounded before they are added (no fused multiply-add): with llama.cpp's attention on 8-wide heads,
+    /// which runs entirely in this tail, that matches its greedy output step for step where a fused tail does not.
+    /// </remarks>
     public static float DotF32(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         var n = x.Length;
@@ -54,7 +51,7 @@ internal static class VectorMath
 
         for (var i = np; i < n; i++)
         {
-            sum = ContractDotTail ? MathF.FusedMultiplyAdd(x[i], y[i], sum) : sum + (x[i] * y[i]);
+            sum += x[i] * y[i];
         }
 
         return sum;
@@ -131,7 +128,7 @@ internal static class VectorMath
         double sum = 0;
         ref var p = ref MemoryMarshal.GetReference(values);
         var vmax = Vector256.Create(max);
-        for (; !ScalarSoftMax && i + 8 <= n; i += 8)
+        for (; i + 8 <= n; i += 8)
         {
             var e = Exp(Load(ref p, i) - vmax);
             e.StoreUnsafe(ref p, (nuint)i);
@@ -156,7 +153,7 @@ internal static class VectorMath
         ref var pg = ref MemoryMarshal.GetReference(gate);
         ref var pu = ref MemoryMarshal.GetReference(up);
         var one = Vector256.Create(1.0f);
-        for (; !ScalarSilu && i + 8 <= n; i += 8)
+        for (; i + 8 <= n; i += 8)
         {
             var x = Load(ref pg, i);
             var silu = x / (one + Exp(Vector256<float>.Zero - x));
