@@ -104,6 +104,8 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     /// The reference multiplies by exact dequantized weights and exact activations in double. The engine rounds activations to
     /// the weights' dot-product type first (Q8_0 or Q8_K blocks, F16, BF16), as llama.cpp does: that rounding (about 0.4% per
     /// element for 8 bits, 0.4% for BF16's 8-bit mantissa, 0.05% for F16) dominates the difference; F32 weights leave only float noise.
+    /// With quantized weights that noise reaches 7.9e-2 of the largest logit on the 64-wide stories260K (Q4_0) and 3.3e-2 on
+    /// random-small Q5_K_M, where the engine's logits equal llama.cpp's bit for bit (LlamaConformanceTests), so 1e-1 is the bound.
     /// </summary>
     private static double ReferenceTolerance(LlamaModel model)
     {
@@ -113,6 +115,11 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
             return 1e-4;
         }
 
-        return types.Contains(GgmlType.BF16) || types.Any(t => t is not (GgmlType.F32 or GgmlType.F16)) ? 3e-2 : 5e-3;
+        if (types.Any(t => t is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16)))
+        {
+            return 1e-1;
+        }
+
+        return types.Contains(GgmlType.BF16) ? 3e-2 : 5e-3;
     }
 }
