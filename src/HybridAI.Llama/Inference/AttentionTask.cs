@@ -3,25 +3,38 @@ using System.Numerics.Tensors;
 namespace HybridAI.Llama;
 
 /// <summary>
-/// Causal grouped-query attention over the KV cache, split over (token, head) pairs across the compute pool.
-/// It rounds as llama.cpp does with an F16 cache: the query is rounded to F16 before the K·q products and the softmax
-/// weights are rounded to F16 before they weight V; products are accumulated in F32 and the softmax sum in double.
+/// Causal grouped-query attention over the KV cache, split over (token, head) pairs across the compute pool, computed exactly
+/// as llama.cpp's graph does without flash attention (see <see cref="VectorMath"/> for the float operations):
+/// <list type="number">
+/// <item>It attends over the first n_kv cells, n_kv = min(context, max(32, pad32(used cells))); cells after the token's
+/// position are masked to -inf, so their softmax weight is 0.</item>
+/// <item>kq = K · q: the query is not contiguous in ggml's graph, so llamafile's sgemm is skipped and F32 keys use
+/// ggml_vec_dot_f32. F16 keys: q is rounded to F16; a batch of 2+ tokens goes through tinyBLAS, one token through ggml_vec_dot_f16.</item>
+/// <item>soft_max_ext: kq · scale (+ mask), then ggml_vec_soft_max_f32 and the (float)(1/sum) scaling.</item>
+/// <item>kqv = Vᵀ · weights (V is stored transposed): a batch goes through tinyBLAS, one token through ggml_vec_dot_f32
+/// (F32) or, with the weights rounded to F16, ggml_vec_dot_f16.</item>
+/// </list>
 /// </summary>
 internal sealed class AttentionTask : IComputeTask
 {
+    private const int CellPadding = 32;
+
     private readonly LlamaHyperparameters _hp;
     private readonly KvCache _cache;
     private readonly float _scale;
     private readonly int _groupSize;
     private readonly float[][] _scores;   // per worker: [context]
+    private readonly float[][] _values;   // per worker: [context], one V row widened from F16
     private readonly float[][] _query;    // per worker: [headDim]
-    private readonly float[][] _row;      // per worker: [headDim]
+    private readonly float[][] _key;      // per worker: [headDim], one K row widened from F16
 
     private float[] _q = [];
     private float[] _output = [];
     private int _layer;
     private int _firstRow;
     private int _basePosition;
+    private int _cells;
+    private bool _batched;
 
     public AttentionTask(LlamaHyperparameters hp, KvCache cache, int threads)
     {
@@ -30,37 +43,47 @@ internal sealed class AttentionTask : IComputeTask
         _scale = 1.0f / MathF.Sqrt(hp.HeadDimension);
         _groupSize = hp.HeadCount / hp.HeadCountKv;
         _scores = new float[threads][];
+        _values = new float[threads][];
         _query = new float[threads][];
-        _row = new float[threads][];
+        _key = new float[threads][];
         for (var i = 0; i < threads; i++)
         {
             _scores[i] = new float[cache.ContextSize];
+            _values[i] = new float[cache.ContextSize];
             _query[i] = new float[hp.HeadDimension];
-            _row[i] = new float[hp.HeadDimension];
+            _key[i] = new float[hp.HeadDimension];
         }
     }
 
     /// <summary>
     /// Computes attention for batch rows [firstRow, firstRow + rows) of <paramref name="q"/> into rows [0, rows) of
     /// <paramref name="output"/>; row i sits at position <paramref name="basePosition"/> + i and sees positions 0..itself.
+    /// <paramref name="batchSize"/> is the number of tokens in the whole batch: it decides llama.cpp's matmul path.
     /// </summary>
-    public void Run(ComputePool pool, int layer, float[] q, float[] output, int firstRow, int rows, int basePosition)
+    public void Run(ComputePool pool, int layer, float[] q, float[] output, int firstRow, int rows, int basePosition, int batchSize)
     {
         _q = q;
         _output = output;
         _layer = layer;
         _firstRow = firstRow;
         _basePosition = basePosition;
+        var used = basePosition + batchSize;
+        _cells = Math.Min(_cache.ContextSize, Math.Max(CellPadding, (used + CellPadding - 1) / CellPadding * CellPadding));
+        _batched = batchSize >= 2;
         pool.Run(this, rows * _hp.HeadCount);
     }
 
     public void Execute(int start, int end, int threadIndex)
     {
         var d = _hp.HeadDimension;
-        var scores = _scores[threadIndex];
-        var query = _query[threadIndex];
-        var accumulator = _row[threadIndex];
+        var cells = _cells;
+        var scores = _scores[threadIndex].AsSpan(0, cells);
+        var values = _values[threadIndex].AsSpan(0, cells);
+        var query = _query[threadIndex].AsSpan();
+        var key = _key[threadIndex].AsSpan();
         var f16 = _cache.Type == KvCacheType.F16;
+        var rowLength = _cache.RowLength;
+        var context = _cache.ContextSize;
         for (var item = start; item < end; item++)
         {
             var row = item / _hp.HeadCount;
@@ -68,7 +91,6 @@ internal sealed class AttentionTask : IComputeTask
             var batchRow = _firstRow + row;
             var position = _basePosition + batchRow;
             var kvOffset = head / _groupSize * d;
-            var rowLength = _cache.RowLength;
 
             var q = _q.AsSpan((batchRow * _hp.QueryLength) + (head * d), d);
             if (f16)
@@ -83,75 +105,53 @@ internal sealed class AttentionTask : IComputeTask
                 q.CopyTo(query);
             }
 
-            // scores[t] = (k_t · q) · scale
-            var count = position + 1;
+            // scores[t] = (k_t · q) · scale, -inf past the token's position.
             if (f16)
             {
                 var keys = _cache.KeysF16(_layer);
-                for (var t = 0; t < count; t++)
+                for (var t = 0; t <= position; t++)
                 {
-                    scores[t] = DotHalf(keys.Slice((t * rowLength) + kvOffset, d), query) * _scale;
+                    TensorPrimitives.ConvertToSingle(keys.Slice((t * rowLength) + kvOffset, d), key);
+                    scores[t] = (_batched ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
                 }
             }
             else
             {
                 var keys = _cache.KeysF32(_layer);
-                for (var t = 0; t < count; t++)
+                for (var t = 0; t <= position; t++)
                 {
-                    scores[t] = TensorPrimitives.Dot(keys.Slice((t * rowLength) + kvOffset, d), query) * _scale;
+                    scores[t] = VectorMath.DotF32(keys.Slice((t * rowLength) + kvOffset, d), query) * _scale;
                 }
             }
 
-            // softmax: e^(s - max), summed in double, then scaled by 1/sum.
-            var weights = scores.AsSpan(0, count);
-            var max = TensorPrimitives.Max(weights);
-            double sum = 0;
-            for (var t = 0; t < count; t++)
-            {
-                var value = MathF.Exp(weights[t] - max);
-                weights[t] = value;
-                sum += value;
-            }
+            scores[(position + 1)..].Fill(float.NegativeInfinity);
+            VectorMath.SoftMax(scores);
 
-            var inverse = (float)(1.0 / sum);
-            TensorPrimitives.Multiply(weights, inverse, weights);
-
-            // out = Σ_t w_t · v_t
-            accumulator.AsSpan().Clear();
+            // out[i] = Vᵀ[i] · weights
+            var output = _output.AsSpan((row * _hp.QueryLength) + (head * d), d);
             if (f16)
             {
-                var values = _cache.ValuesF16(_layer);
-                for (var t = 0; t < count; t++)
+                for (var t = 0; t < cells; t++)
                 {
-                    var weight = (float)(Half)weights[t];
-                    var v = values.Slice((t * rowLength) + kvOffset, d);
-                    for (var i = 0; i < d; i++)
-                    {
-                        accumulator[i] += weight * (float)v[i];
-                    }
+                    scores[t] = (float)(Half)scores[t];
+                }
+
+                var v = _cache.ValuesF16(_layer);
+                for (var i = 0; i < d; i++)
+                {
+                    TensorPrimitives.ConvertToSingle(v.Slice((kvOffset + i) * context, cells), values);
+                    output[i] = _batched ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
                 }
             }
             else
             {
-                var values = _cache.ValuesF32(_layer);
-                for (var t = 0; t < count; t++)
+                var v = _cache.ValuesF32(_layer);
+                for (var i = 0; i < d; i++)
                 {
-                    TensorPrimitives.MultiplyAdd(values.Slice((t * rowLength) + kvOffset, d), weights[t], accumulator, accumulator);
+                    var vRow = v.Slice((kvOffset + i) * context, cells);
+                    output[i] = _batched ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
                 }
             }
-
-            accumulator.CopyTo(_output.AsSpan((row * _hp.QueryLength) + (head * d), d));
         }
-    }
-
-    private static float DotHalf(ReadOnlySpan<Half> keys, ReadOnlySpan<float> query)
-    {
-        var sum = 0.0f;
-        for (var i = 0; i < keys.Length; i++)
-        {
-            sum += (float)keys[i] * query[i];
-        }
-
-        return sum;
     }
 }

@@ -2,7 +2,9 @@ namespace HybridAI.Llama;
 
 /// <summary>
 /// Keys and values of every layer for every position, in F32 or F16 (llama.cpp's <c>type_k</c>/<c>type_v</c>).
-/// Layout per layer: [position, kvHeads × headDimension], one row per position.
+/// Keys per layer: [position, kvHeads × headDimension], one row per position. Values per layer are stored transposed, as
+/// llama.cpp does without flash attention (<c>v_trans</c>): [kvHeads × headDimension, position], so that each output
+/// dimension of attention is one contiguous dot product over positions.
 /// </summary>
 internal sealed class KvCache
 {
@@ -19,6 +21,8 @@ internal sealed class KvCache
         LayerStride = (long)contextSize * rowLength;
         var length = checked(layers * LayerStride);
         SizeInBytes = 2 * length * (type == KvCacheType.F32 ? sizeof(float) : 2);
+
+        // Zeroed like llama.cpp's cache buffer: cells past the used ones enter the V products with weight 0.
         if (type == KvCacheType.F32)
         {
             _keysF32 = GC.AllocateArray<float>(checked((int)length), pinned: true);
@@ -35,7 +39,7 @@ internal sealed class KvCache
 
     public int ContextSize { get; }
 
-    /// <summary>Elements in one position's row: kv heads × head dimension.</summary>
+    /// <summary>Elements in one position's key row: kv heads × head dimension.</summary>
     public int RowLength { get; }
 
     public long LayerStride { get; }
@@ -43,27 +47,38 @@ internal sealed class KvCache
     /// <summary>Bytes held by the cache.</summary>
     public long SizeInBytes { get; }
 
+    /// <summary>Keys of one layer: [position, RowLength].</summary>
     public Span<float> KeysF32(int layer) => _keysF32.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
+    /// <summary>Values of one layer, transposed: [RowLength, ContextSize].</summary>
     public Span<float> ValuesF32(int layer) => _valuesF32.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
+    /// <summary>Keys of one layer: [position, RowLength].</summary>
     public Span<Half> KeysF16(int layer) => _keysF16.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
+    /// <summary>Values of one layer, transposed: [RowLength, ContextSize].</summary>
     public Span<Half> ValuesF16(int layer) => _valuesF16.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
     /// <summary>Writes one position's key and value rows, rounding to F16 when the cache is F16 (as llama.cpp's copy into the cache does).</summary>
     public void Store(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
-        var offset = (int)(layer * LayerStride) + (position * RowLength);
+        var layerOffset = (int)(layer * LayerStride);
+        var keyOffset = layerOffset + (position * RowLength);
         if (Type == KvCacheType.F32)
         {
-            key.CopyTo(_keysF32.AsSpan(offset, RowLength));
-            value.CopyTo(_valuesF32.AsSpan(offset, RowLength));
+            key.CopyTo(_keysF32.AsSpan(keyOffset, RowLength));
+            for (var c = 0; c < RowLength; c++)
+            {
+                _valuesF32![layerOffset + (c * ContextSize) + position] = value[c];
+            }
         }
         else
         {
-            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(key, _keysF16.AsSpan(offset, RowLength));
-            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(value, _valuesF16.AsSpan(offset, RowLength));
+            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(key, _keysF16.AsSpan(keyOffset, RowLength));
+            for (var c = 0; c < RowLength; c++)
+            {
+                _valuesF16![layerOffset + (c * ContextSize) + position] = (Half)value[c];
+            }
         }
     }
 }

@@ -156,7 +156,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             // In the last layer only the last token's row is needed from here on (llama.cpp's inp_out_ids).
             var first = layer == _hp.BlockCount - 1 ? n - 1 : 0;
             var rows = n - first;
-            _attention.Run(_pool, layer, _q, _attn, first, rows, position);
+            _attention.Run(_pool, layer, _q, _attn, first, rows, position, n);
             MatMul(w.Output, _attn, rows, _xb);
             TensorPrimitives.Add(_x.AsSpan(first * e, rows * e), _xb.AsSpan(0, rows * e), _x.AsSpan(first * e, rows * e));
 
@@ -165,8 +165,12 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             RmsNorm(residual, _xb, rows, w.FeedForwardNorm.Span);
             MatMul(w.Gate, _xb, rows, _gate);
             MatMul(w.Up, _xb, rows, _up);
-            var f = rows * _hp.FeedForwardLength;
-            SwiGlu(_gate.AsSpan(0, f), _up.AsSpan(0, f));
+            for (var r = 0; r < rows; r++)
+            {
+                var ff = _hp.FeedForwardLength;
+                VectorMath.SiluMultiply(_gate.AsSpan(r * ff, ff), _up.AsSpan(r * ff, ff));
+            }
+
             MatMul(w.Down, _gate, rows, _xb);
             TensorPrimitives.Add(residual, _xb.AsSpan(0, rows * e), residual);
             if (first > 0)
@@ -186,6 +190,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
         _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols, UseScalarKernels);
         fixed (float* output = y)
         {
+            // Q4_0 matrices that llama.cpp repacks at load time multiply in its repacked order (WeightMatrix.RepackedByLlamaCpp).
             global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool, UseScalarKernels);
         }
     }
@@ -208,16 +213,6 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             var output = y.Slice(r * width, width);
             TensorPrimitives.Multiply(row, scale, output);
             TensorPrimitives.Multiply(output, weight, output);
-        }
-    }
-
-    /// <summary>gate = silu(gate) · up, with silu(x) = x / (1 + e^-x) as ggml's.</summary>
-    private static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
-    {
-        for (var i = 0; i < gate.Length; i++)
-        {
-            var g = gate[i];
-            gate[i] = g / (1.0f + MathF.Exp(-g)) * up[i];
         }
     }
 

@@ -2,7 +2,8 @@ namespace HybridAI.Llama;
 
 /// <summary>
 /// Rotary position embedding in llama.cpp's "normal" mode (adjacent pairs), computing angles exactly as ggml does:
-/// θ starts at the position and is multiplied by <c>base^(-2/n_dims)</c> per pair, divided by the Llama 3 frequency factors.
+/// θ starts at the position and is multiplied by <c>base^(-2/n_dims)</c> per pair, divided by the Llama 3 frequency factors;
+/// cos/sin come from the C library (as ggml's <c>cosf</c>/<c>sinf</c>), and the rotation fuses one product as gcc compiles ggml's.
 /// </summary>
 internal sealed class Rope
 {
@@ -35,8 +36,9 @@ internal sealed class Rope
             {
                 var x0 = x[2 * i];
                 var x1 = x[(2 * i) + 1];
-                x[2 * i] = (x0 * _cos[i]) - (x1 * _sin[i]);
-                x[(2 * i) + 1] = (x0 * _sin[i]) + (x1 * _cos[i]);
+                // gcc (-ffp-contract=fast) fuses the first product of each expression: fma(x0, cos, -(x1·sin)), fma(x0, sin, x1·cos).
+                x[2 * i] = MathF.FusedMultiplyAdd(x0, _cos[i], -(x1 * _sin[i]));
+                x[(2 * i) + 1] = MathF.FusedMultiplyAdd(x0, _sin[i], x1 * _cos[i]);
             }
         }
     }

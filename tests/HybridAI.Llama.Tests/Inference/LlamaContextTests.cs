@@ -25,7 +25,38 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
         var scale = reference.Max(Math.Abs);
         var worst = reference.Zip(actual, (r, a) => Math.Abs(r - a)).Max();
         output.WriteLine($"{model}: max |Δ| = {worst:E3}, relative {worst / scale:E3}");
-        Assert.True(worst <= ReferenceTolerance(llama) * scale, $"{model}: engine differs from the scalar reference by {worst:E3}.");
+        KnownGaps.Check($"reference {model}", () =>
+            Assert.True(worst <= ReferenceTolerance(llama) * scale, $"{model}: engine differs from the scalar reference by {worst:E3}."));
+    }
+
+    public static TheoryData<GgmlType, bool> WeightTypes => new()
+    {
+        { GgmlType.F32, false }, { GgmlType.F16, true }, { GgmlType.BF16, false }, { GgmlType.Q8_0, true },
+        { GgmlType.Q4_0, false }, { GgmlType.Q4_K, true }, { GgmlType.Q5_K, false }, { GgmlType.Q6_K, true },
+        { GgmlType.Q4_0, true }, { GgmlType.Q4_K, false }, { GgmlType.Q5_K, true }, { GgmlType.Q6_K, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Decode_SelfBuiltModelOfEachType_AgreesWithScalarReference(GgmlType type, bool tiedOutput)
+    {
+        using var file = new HybridAI.Llama.Tests.TestModelBuilder
+        {
+            EmbeddingLength = 256, FeedForwardLength = 512, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, VocabSize = 300,
+            TiedOutput = tiedOutput, WeightRange = 0.1f, Seed = (ulong)type + 7,
+        }.WithAllMatrices(type).Build();
+        using var llama = LlamaModel.Load(file.Path);
+        int[] prompt = [1, 17, 250, 3, 99, 42, 7, 120];
+        var reference = new ScalarReferenceModel(llama.File).Logits(prompt);
+        using var context = llama.CreateContext(32, KvCacheType.F32, threads: 2);
+
+        var actual = context.Decode(prompt).ToArray();
+
+        var scale = reference.Max(Math.Abs);
+        var worst = reference.Zip(actual, (r, a) => Math.Abs(r - a)).Max();
+        output.WriteLine($"{type} (tied {tiedOutput}): max |Δ| = {worst:E3}, relative {worst / scale:E3}");
+        KnownGaps.Check($"reference {type}", () =>
+            Assert.True(worst <= 2e-3 * scale, $"{type}: engine differs from the scalar reference by {worst:E3} (largest logit {scale:F3})."));
     }
 
     [Theory]
@@ -106,6 +137,15 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     /// boundary and rounds the other way (one step of 1/127 of its block's largest value). 2e-3 of the largest logit covers both
     /// with margin; a wrong block layout, scale or head mapping gives errors of order one.
     /// </summary>
-    private static double ReferenceTolerance(LlamaModel model) =>
-        model.Info.TensorTypes.Keys.All(t => t == GgmlType.F32) ? 1e-4 : 2e-3;
+    private static double ReferenceTolerance(LlamaModel model)
+    {
+        var types = model.Info.TensorTypes.Keys;
+        if (types.All(t => t == GgmlType.F32))
+        {
+            return 1e-4;
+        }
+
+        // BF16 keeps 8 bits of mantissa: one activation that rounds the other way moves a product by 2^-8, 16 times an F16 step.
+        return types.Contains(GgmlType.BF16) ? 5e-3 : 2e-3;
+    }
 }
