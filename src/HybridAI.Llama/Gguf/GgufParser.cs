@@ -235,10 +235,13 @@ internal sealed unsafe class GgufParser
 
             var typeOffset = _position;
             var type = (GgmlType)ReadUInt32(name);
-            if (!Enum.IsDefined(type) || !GgmlTypeLayout.TryGet(type, out var blockSize, out var blockBytes))
+            if (!Enum.IsDefined(type) || !GgmlTypeInfo.IsKnown(type))
             {
                 throw Error(name, typeOffset, $"unknown tensor type {(uint)type}");
             }
+
+            var blockSize = GgmlTypeInfo.BlockSize(type);
+            var blockBytes = GgmlTypeInfo.BlockBytes(type);
 
             var rowLength = dims.Length > 0 ? dims[0] : 1;
             if (rowLength % blockSize != 0)

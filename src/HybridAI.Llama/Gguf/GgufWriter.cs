@@ -365,7 +365,7 @@ internal sealed class GgufWriter
 
         var elements = dimensions.Aggregate(1L, static (product, d) => checked(product * d));
         var rowLength = dimensions.Count > 0 ? dimensions[0] : 1;
-        return checked(GgmlTypeLayout.RowBytes(type, rowLength) * (elements / rowLength));
+        return checked(GgmlTypeInfo.RowBytes(type, rowLength) * (elements / rowLength));
     }
 
     private void AddTensorCore(PendingTensor tensor)

@@ -51,7 +51,7 @@ internal static class LlamaQuantizationMix
             }
         }
 
-        var blockSize = GgmlTypeLayout.BlockSize(type);
+        var blockSize = GgmlTypeInfo.BlockSize(type);
         if (rowLength % blockSize != 0)
         {
             type = type switch
@@ -61,7 +61,7 @@ internal static class LlamaQuantizationMix
                 GgmlType.Q6_K => GgmlType.Q8_0,
                 _ => throw new ArgumentException($"Tensor '{name}': rows of {rowLength} cannot be quantized to {type}."),
             };
-            if (rowLength % GgmlTypeLayout.BlockSize(type) != 0)
+            if (rowLength % GgmlTypeInfo.BlockSize(type) != 0)
             {
                 type = GgmlType.F16;
             }

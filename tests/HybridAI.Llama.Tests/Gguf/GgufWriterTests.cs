@@ -138,7 +138,7 @@ public sealed class GgufWriterTests
         foreach (var (name, type, dims) in shapes)
         {
             var rowLength = dims.Length > 0 ? dims[0] : 1;
-            var bytes = new byte[GgmlTypeLayout.RowBytes(type, rowLength) * dims.Aggregate(1L, (a, b) => a * b) / rowLength];
+            var bytes = new byte[GgmlTypeInfo.RowBytes(type, rowLength) * dims.Aggregate(1L, (a, b) => a * b) / rowLength];
             random.NextBytes(bytes);
             expected[name] = bytes;
             if (name == "cube")

@@ -102,7 +102,7 @@ public sealed class LlamaConformanceTests(ITestOutputHelper output)
             var divergences = 0;
             for (var step = 0; step < expected.Length; step++)
             {
-                var next = Greedy.ArgMax(logits);
+                var next = GreedySampler.ArgMax(logits);
                 if (next != expected[step])
                 {
                     Assert.True(margins[step] < NearTieMargin,
