@@ -9,7 +9,7 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     public static TheoryData<string> FixtureModels =>
     [
         "stories260K-plctlab-f32", "stories260K-plctlab-q4_0", "random-small-f32", "random-small-f16", "random-small-bf16",
-        "random-small-q8_0", "random-small-q4_0", "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k",
+        "random-small-q8_0", "random-small-q4_0", "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k", "random-small-q4_k_s",
     ];
 
     [Theory]
@@ -25,6 +25,33 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
         output.WriteLine($"{model}: max |Δ| = {worst:E3}, relative {worst / scale:E3}, near ties rounded the other way: {flipped}");
         KnownGaps.Check($"reference {model}", () =>
             Assert.True(worst <= ReferenceTolerance(llama) * scale, $"{model}: engine differs from the scalar reference by {worst:E3}."));
+    }
+
+    public static TheoryData<string> QuantizedFixtureModels =>
+    [
+        "stories260K-plctlab-q4_0", "stories260K-plctlab-q8_0", "random-small-q8_0", "random-small-q4_0", "random-small-q4_k_s",
+        "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k",
+    ];
+
+    /// <summary>
+    /// Checks the reference itself against llama.cpp's first-step logits (F32 cache): with the same activation rounding it must
+    /// land on them, so that agreeing with it means agreeing with llama.cpp's arithmetic, not with a shared mistake.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(QuantizedFixtureModels))]
+    public void ScalarReference_FirstStep_AgreesWithLlamaCpp(string model)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf($"reference/{model}-greedy.json")));
+        using var llama = LlamaModel.Load(Fixtures.PathOf($"models/{model}.gguf"));
+        var run = json.RootElement.GetProperty("results_kv_f32")[0];
+        var llamaCpp = run.GetProperty("full_logits_first_step").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var prompt = run.GetProperty("prompt_ids").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+
+        var (worst, scale, flipped) = CompareWithReference(new ScalarReferenceModel(llama.File), prompt, llamaCpp, ReferenceTolerance(llama));
+
+        output.WriteLine($"{model}: max |Δ| = {worst:E3}, relative {worst / scale:E3}, near ties rounded the other way: {flipped}");
+        KnownGaps.Check($"reference vs llama.cpp {model}", () =>
+            Assert.True(worst <= ReferenceTolerance(llama) * scale, $"{model}: the scalar reference differs from llama.cpp by {worst:E3}."));
     }
 
     public static TheoryData<GgmlType, bool> WeightTypes => new()
