@@ -5,9 +5,12 @@ namespace HybridAI.Llama.Tests.Inference;
 /// definition (not from the engine), with no cache reuse tricks: the engine is checked against it.
 /// </summary>
 /// <remarks>
-/// Like llama.cpp (and the engine), it rounds each matrix product's input to the weights' dot-product type first (Q8_0 or
-/// Q8_K blocks through the reference quantizer, F16, BF16), so that what remains between the two is float-versus-double
-/// rounding, not the quantization of activations, which these small random models amplify through their layers.
+/// Like llama.cpp (and the engine), it rounds each matrix product's input to the weights' dot-product type first (Q8_0 blocks
+/// as the AVX2 quantize_row_q8_0, Q8_K blocks as quantize_row_q8_K_ref, F16, BF16), and it computes RMSNorm in float as ggml
+/// does, so that what remains between the two is float-versus-double rounding, not the quantization of activations, which
+/// these small random models amplify through their layers. Inputs that sit within <see cref="TieMargin"/> of a rounding
+/// midpoint are reported in <see cref="NearTies"/> and can be rounded the other way (<see cref="RoundedOtherWay"/>): one such
+/// element rounded differently moves the logits by up to a few percent, so comparisons let each near tie go either way.
 /// </remarks>
 internal sealed class ScalarReferenceModel
 {
@@ -17,6 +20,8 @@ internal sealed class ScalarReferenceModel
     private readonly double[] _outputNorm;
     private readonly double[]? _ropeFactors;
     private readonly Layer[] _layers;
+    private readonly List<NearTie> _nearTies = [];
+    private int _products;
 
     public ScalarReferenceModel(GgufFile file)
     {
@@ -33,9 +38,6 @@ internal sealed class ScalarReferenceModel
             ReadMatrix(file, $"blk.{i}.ffn_gate.weight"), ReadMatrix(file, $"blk.{i}.ffn_up.weight"),
             ReadMatrix(file, $"blk.{i}.ffn_down.weight"))).ToArray();
     }
-
-    private readonly List<NearTie> _nearTies = [];
-    private int _products;
 
     /// <summary>
     /// How close (in quantization steps) to a rounding midpoint a scaled activation must be to count as a near tie: one whose
