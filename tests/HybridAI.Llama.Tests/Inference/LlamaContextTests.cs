@@ -9,7 +9,7 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     public static TheoryData<string> FixtureModels =>
     [
         "stories260K-plctlab-f32", "stories260K-plctlab-q4_0", "random-small-f32", "random-small-f16", "random-small-bf16",
-        "random-small-q8_0", "random-small-q4_0", "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k",
+        "random-small-q8_0", "random-small-q4_0", "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k", "random-small-q4_k_s",
     ];
 
     [Theory]
@@ -17,16 +17,41 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     public void Decode_AnyWeightType_AgreesWithScalarReference(string model)
     {
         using var llama = LlamaModel.Load(Fixtures.PathOf($"models/{model}.gguf"));
-        var reference = new ScalarReferenceModel(llama.File).Logits(s_prompt);
         using var context = llama.CreateContext(64, KvCacheType.F32, threads: 2);
 
         var actual = context.Decode(s_prompt).ToArray();
 
-        var scale = reference.Max(Math.Abs);
-        var worst = reference.Zip(actual, (r, a) => Math.Abs(r - a)).Max();
-        output.WriteLine($"{model}: max |Δ| = {worst:E3}, relative {worst / scale:E3}");
+        var (worst, scale, flipped) = CompareWithReference(new ScalarReferenceModel(llama.File), s_prompt, actual, ReferenceTolerance(llama));
+        output.WriteLine($"{model}: max |Δ| = {worst:E3}, relative {worst / scale:E3}, near ties rounded the other way: {flipped}");
         KnownGaps.Check($"reference {model}", () =>
             Assert.True(worst <= ReferenceTolerance(llama) * scale, $"{model}: engine differs from the scalar reference by {worst:E3}."));
+    }
+
+    public static TheoryData<string> QuantizedFixtureModels =>
+    [
+        "stories260K-plctlab-q4_0", "stories260K-plctlab-q8_0", "random-small-q8_0", "random-small-q4_0", "random-small-q4_k_s",
+        "random-small-q4_k_m", "random-small-q5_k_m", "random-small-q6_k",
+    ];
+
+    /// <summary>
+    /// Checks the reference itself against llama.cpp's first-step logits (F32 cache): with the same activation rounding it must
+    /// land on them, so that agreeing with it means agreeing with llama.cpp's arithmetic, not with a shared mistake.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(QuantizedFixtureModels))]
+    public void ScalarReference_FirstStep_AgreesWithLlamaCpp(string model)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf($"reference/{model}-greedy.json")));
+        using var llama = LlamaModel.Load(Fixtures.PathOf($"models/{model}.gguf"));
+        var run = json.RootElement.GetProperty("results_kv_f32")[0];
+        var llamaCpp = run.GetProperty("full_logits_first_step").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var prompt = run.GetProperty("prompt_ids").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+
+        var (worst, scale, flipped) = CompareWithReference(new ScalarReferenceModel(llama.File), prompt, llamaCpp, ReferenceTolerance(llama));
+
+        output.WriteLine($"{model}: max |Δ| = {worst:E3}, relative {worst / scale:E3}, near ties rounded the other way: {flipped}");
+        KnownGaps.Check($"reference vs llama.cpp {model}", () =>
+            Assert.True(worst <= ReferenceTolerance(llama) * scale, $"{model}: the scalar reference differs from llama.cpp by {worst:E3}."));
     }
 
     public static TheoryData<GgmlType, bool> WeightTypes => new()
@@ -47,14 +72,12 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
         }.WithAllMatrices(type).Build();
         using var llama = LlamaModel.Load(file.Path);
         int[] prompt = [1, 17, 250, 3, 99, 42, 7, 120];
-        var reference = new ScalarReferenceModel(llama.File).Logits(prompt);
         using var context = llama.CreateContext(32, KvCacheType.F32, threads: 2);
 
         var actual = context.Decode(prompt).ToArray();
 
-        var scale = reference.Max(Math.Abs);
-        var worst = reference.Zip(actual, (r, a) => Math.Abs(r - a)).Max();
-        output.WriteLine($"{type} (tied {tiedOutput}): max |Δ| = {worst:E3}, relative {worst / scale:E3}");
+        var (worst, scale, flipped) = CompareWithReference(new ScalarReferenceModel(llama.File), prompt, actual, 2e-3);
+        output.WriteLine($"{type} (tied {tiedOutput}): max |Δ| = {worst:E3}, relative {worst / scale:E3}, near ties rounded the other way: {flipped}");
         KnownGaps.Check($"reference {type}", () =>
             Assert.True(worst <= 2e-3 * scale, $"{type}: engine differs from the scalar reference by {worst:E3} (largest logit {scale:F3})."));
     }
@@ -132,10 +155,54 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Compares the engine's logits with the reference's, allowing each near tie of the activation quantization (an element
+    /// within <see cref="ScalarReferenceModel.TieMargin"/> of a rounding midpoint, where double and float legitimately round
+    /// differently) to round either way: ties are tried one after another, in the order met, and a flip is kept when it brings
+    /// the reference closer to the engine. One such flip moves these small random models' logits by up to ~2% (measured: a
+    /// Q8_K input 9.2e-7 of a step from a midpoint in the self-built Q4_K model; a Q8_0 input of stories260K-plctlab-q4_0),
+    /// far above the tolerance, while the engine equals llama.cpp's logits exactly on the fixtures.
+    /// </summary>
+    /// <returns>The largest |Δ|, the largest |reference logit|, and how many ties were rounded the other way.</returns>
+    private static (double Worst, double Scale, int Flipped) CompareWithReference(
+        ScalarReferenceModel reference, int[] prompt, float[] actual, double tolerance)
+    {
+        var expected = reference.Logits(prompt);
+        var scale = expected.Max(Math.Abs);
+        var worst = MaxDifference(expected, actual);
+        var ties = reference.NearTies.ToArray();
+        foreach (var tie in ties)
+        {
+            if (worst <= tolerance * scale)
+            {
+                break;
+            }
+
+            reference.RoundedOtherWay.Add(tie);
+            var candidate = reference.Logits(prompt);
+            var difference = MaxDifference(candidate, actual);
+            if (difference < worst)
+            {
+                (expected, worst) = (candidate, difference);
+                scale = expected.Max(Math.Abs);
+            }
+            else
+            {
+                reference.RoundedOtherWay.Remove(tie);
+            }
+        }
+
+        return (worst, scale, reference.RoundedOtherWay.Count);
+    }
+
+    private static double MaxDifference(double[] expected, float[] actual) => expected.Zip(actual, (r, a) => Math.Abs(r - a)).Max();
+
+    /// <summary>
     /// The reference computes in double with the same rounding of matrix inputs as the engine, so what remains is float
-    /// accumulation and exp/sin/cos rounding (about 1e-6 relative per operation), plus the rare input that sits on a Q8 rounding
-    /// boundary and rounds the other way (one step of 1/127 of its block's largest value). 2e-3 of the largest logit covers both
-    /// with margin; a wrong block layout, scale or head mapping gives errors of order one.
+    /// accumulation and exp/sin/cos rounding (about 1e-6 relative per operation); Q8 inputs near a rounding midpoint are resolved
+    /// by <see cref="CompareWithReference"/> (after that every quantized model agrees to under 3e-7 of the largest logit,
+    /// measured). F16/BF16 inputs can still round to the other neighbour near their midpoints (one F16 step is 2^-11 relative;
+    /// measured up to 5.4e-4 for F16 models). 2e-3 of the largest logit covers both with margin; a wrong block layout, scale or
+    /// head mapping gives errors of order one.
     /// </summary>
     private static double ReferenceTolerance(LlamaModel model)
     {
