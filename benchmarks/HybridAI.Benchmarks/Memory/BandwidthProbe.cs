@@ -40,9 +40,54 @@ internal static unsafe class BandwidthProbe
             NativeMemory.AlignedFree(buffer);
         }
 
+        ResidentKernels();
         if (args.Length > 2)
         {
             StreamKernels(args[2], threads);
+        }
+    }
+
+    // Kernel compute rate with the weights in cache: 512 rows × 2048 of properly quantized random values per type.
+    private static void ResidentKernels()
+    {
+        const int Rows = 512, Cols = 2048, Passes = 1000;
+        var random = new Random(3);
+        var values = new float[Cols];
+        using var pool = new ComputePool(1);
+        var y = new float[Rows];
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K })
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, Cols);
+            var weights = GC.AllocateUninitializedArray<byte>(rowBytes * Rows, pinned: true);
+            for (var r = 0; r < Rows; r++)
+            {
+                for (var i = 0; i < Cols; i++)
+                {
+                    values[i] = (float)(random.NextDouble() - 0.5);
+                }
+
+                Quantizer.QuantizeRow(type, values, weights.AsSpan(r * rowBytes, rowBytes));
+            }
+
+            var activations = new ActivationBuffer(Cols, 1);
+            activations.Load(type, values, 1, Cols);
+            var best = 0.0;
+            fixed (byte* w = weights)
+            fixed (float* yp = y)
+            {
+                for (var rep = 0; rep < 4; rep++)
+                {
+                    var cpu = CpuSeconds();
+                    for (var m = 0; m < Passes; m++)
+                    {
+                        MatMul.Multiply(new WeightMatrix(w, type, Rows, Cols), activations, yp, pool);
+                    }
+
+                    best = Math.Max(best, (double)Passes * Rows * Cols / (CpuSeconds() - cpu) / 1e9);
+                }
+            }
+
+            Console.WriteLine($"{type} mat-vec (default order), 1 thread, {Rows}×{Cols} in cache: best of 4 = {best:F1} G elements per CPU second = {best * rowBytes / Cols:F1} GB/s of weights");
         }
     }
 
