@@ -297,30 +297,72 @@ internal static unsafe partial class VecDot
             var wb = w + (b * Q6KBytes);
             var xb = x + (b * Q8KBytes);
             var d = *(float*)xb * Float16.ToSingle(*(ushort*)(wb + 208));
-            var scales = Vector128.Load((sbyte*)(wb + 192));
-            var q8 = (sbyte*)(xb + 4);
-            var sumi = Vector256<int>.Zero;
-            for (var half = 0; half < 2; half++)
-            {
-                var bits1 = Vector256.Load(wb + (64 * half));
-                var bits2 = Vector256.Load(wb + (64 * half) + 32);
-                var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
-                var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
-                var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
-                var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
-                var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
-                var y = q8 + (128 * half);
-                var s = 4 * half;
-                sumi += Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset)
-                    + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset);
-                sumi += Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset)
-                    + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset);
-            }
-
-            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
+            acc = Fma.MultiplyAdd(Vector256.Create(d), Q6KSums(wb, (sbyte*)(xb + 4), low, high, offset), acc);
         }
 
         return HorizontalSum(acc);
+    }
+
+    /// <summary>Four Q6_K rows against one Q8_K row: per row exactly <see cref="Q6KSimd"/>'s operations (bit-identical).</summary>
+    internal static void Q6KRows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var low = Vector256.Create((byte)0x0F);
+        var high = Vector256.Create((byte)0x30);
+        var offset = Vector256.Create((byte)32);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride);
+        for (var b = 0; b < n / 256; b++)
+        {
+            for (var p = 0; p < 4 * Q6KBytes; p += 64)
+            {
+                Sse.Prefetch0(next + p);
+            }
+
+            next += 4 * Q6KBytes;
+            var yd = *(float*)x;
+            var q8 = (sbyte*)(x + 4);
+            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Q6KSums(w0, q8, low, high, offset), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w1 + 208))), Q6KSums(w1, q8, low, high, offset), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w2 + 208))), Q6KSums(w2, q8, low, high, offset), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w3 + 208))), Q6KSums(w3, q8, low, high, offset), acc3);
+            x += Q8KBytes;
+            w0 += Q6KBytes;
+            w1 += Q6KBytes;
+            w2 += Q6KBytes;
+            w3 += Q6KBytes;
+        }
+
+        y[0] = HorizontalSum(acc0);
+        y[1] = HorizontalSum(acc1);
+        y[2] = HorizontalSum(acc2);
+        y[3] = HorizontalSum(acc3);
+    }
+
+    // One Q6_K super-block of one row: the integer lane sums, as floats.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Q6KSums(byte* wb, sbyte* q8, Vector256<byte> low, Vector256<byte> high, Vector256<byte> offset)
+    {
+        var scales = Vector128.Load((sbyte*)(wb + 192));
+        var sumi = Vector256<int>.Zero;
+        for (var half = 0; half < 2; half++)
+        {
+            var bits1 = Vector256.Load(wb + (64 * half));
+            var bits2 = Vector256.Load(wb + (64 * half) + 32);
+            var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
+            var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
+            var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
+            var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
+            var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
+            var y = q8 + (128 * half);
+            var s = 4 * half;
+            sumi += Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset)
+                + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset);
+            sumi += Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset)
+                + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset);
+        }
+
+        return Avx.ConvertToVector256Single(sumi);
     }
 
     // Shuffle masks for Q6Scale: mask i repeats byte 2i eight times, then byte 2i+1.
