@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using HybridAI.Benchmarks;
+
+if (args.Length > 0 && args[0] == "bandwidth")
+{
+    BandwidthProbe.Run(args);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -41,9 +41,11 @@ internal static unsafe class MatMul
         {
             task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
             task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
+            task.Kernel4x4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4x4Simd : null;
         }
         else
         {
+            task.Kernel4x4 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
             task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         }
@@ -72,6 +74,7 @@ internal static unsafe class MatMul
         public float* Output;
         public delegate*<byte*, byte*, int, float> Kernel;
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
+        public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
 
         public void Execute(int start, int end, int threadIndex)
         {
@@ -103,10 +106,34 @@ internal static unsafe class MatMul
                 return;
             }
 
+            var kernel4x4 = Kernel4x4;
             for (var tile = start; tile < end; tile += TileRows)
             {
                 var tileEnd = Math.Min(end, tile + TileRows);
-                for (var b = 0; b < batch; b++)
+                var b = 0;
+                if (kernel4x4 != null)
+                {
+                    // Four activation rows at a time: each weight block is unpacked once for the four.
+                    for (; b + 4 <= batch; b += 4)
+                    {
+                        var yb = y + ((long)b * rows);
+                        var r = tile;
+                        for (; r + 4 <= tileEnd; r += 4)
+                        {
+                            kernel4x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);
+                        }
+
+                        for (; r < tileEnd; r++)
+                        {
+                            for (var j = 0; j < 4; j++)
+                            {
+                                yb[((long)j * rows) + r] = kernel(w.Row(r), x.Row(b + j), cols);
+                            }
+                        }
+                    }
+                }
+
+                for (; b < batch; b++)
                 {
                     var xr = x.Row(b);
                     var yb = y + ((long)b * rows);

@@ -94,6 +94,68 @@ internal static unsafe partial class VecDot
         return HorizontalSum(acc) + ((accMin.GetElement(0) + accMin.GetElement(2)) + (accMin.GetElement(1) + accMin.GetElement(3)));
     }
 
+    /// <summary>
+    /// Four Q4_K rows against one Q8_K row: per row exactly <see cref="Q4KSimd"/>'s operations in its order (bit-identical),
+    /// with four independent accumulator chains, the activation block shared, and the next four rows prefetched as one
+    /// linear stream.
+    /// </summary>
+    internal static void Q4KRows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector128<float> min0 = default, min1 = default, min2 = default, min3 = default;
+        var low = Vector256.Create((byte)0x0F);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride);
+        for (var b = 0; b < n / 256; b++)
+        {
+            for (var p = 0; p < 4 * Q4KBytes; p += 64)
+            {
+                Sse.Prefetch0(next + p);
+            }
+
+            next += 4 * Q4KBytes;
+            var yd = *(float*)x;
+            var q8 = (sbyte*)(x + 4);
+            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Q4KSums(w0, x, q8, yd, low, ref min0), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)), Q4KSums(w1, x, q8, yd, low, ref min1), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Q4KSums(w2, x, q8, yd, low, ref min2), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)), Q4KSums(w3, x, q8, yd, low, ref min3), acc3);
+            x += Q8KBytes;
+            w0 += Q4KBytes;
+            w1 += Q4KBytes;
+            w2 += Q4KBytes;
+            w3 += Q4KBytes;
+        }
+
+        y[0] = HorizontalSum(acc0) + ((min0.GetElement(0) + min0.GetElement(2)) + (min0.GetElement(1) + min0.GetElement(3)));
+        y[1] = HorizontalSum(acc1) + ((min1.GetElement(0) + min1.GetElement(2)) + (min1.GetElement(1) + min1.GetElement(3)));
+        y[2] = HorizontalSum(acc2) + ((min2.GetElement(0) + min2.GetElement(2)) + (min2.GetElement(1) + min2.GetElement(3)));
+        y[3] = HorizontalSum(acc3) + ((min3.GetElement(0) + min3.GetElement(2)) + (min3.GetElement(1) + min3.GetElement(3)));
+    }
+
+    // One Q4_K super-block of one row: the min term is accumulated into accMin, the integer lane sums returned as floats.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Q4KSums(byte* wb, byte* xb, sbyte* q8, float yd, Vector256<byte> low, ref Vector128<float> accMin)
+    {
+        var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
+        var scales = ScalesAndMins(wb + 4, xb, out var minProducts);
+        accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
+        var sumi = Vector256<int>.Zero;
+        var qs = wb + 16;
+        for (var j = 0; j < 4; j++)
+        {
+            var bits = Vector256.Load(qs + (32 * j));
+            var ql = bits & low;
+            var qh = (bits.AsUInt16() >> 4).AsByte() & low;
+            var pl = Avx2.MultiplyAddAdjacent(ql, Vector256.Load(q8 + (64 * j)));
+            var ph = Avx2.MultiplyAddAdjacent(qh, Vector256.Load(q8 + (64 * j) + 32));
+            sumi += Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * j), pl)
+                + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * j) + 1), ph);
+        }
+
+        return Avx.ConvertToVector256Single(sumi);
+    }
+
     internal static float Q5KScalar(byte* w, byte* x, int n)
     {
         FloatLanes8 acc = default;
@@ -235,30 +297,72 @@ internal static unsafe partial class VecDot
             var wb = w + (b * Q6KBytes);
             var xb = x + (b * Q8KBytes);
             var d = *(float*)xb * Float16.ToSingle(*(ushort*)(wb + 208));
-            var scales = Vector128.Load((sbyte*)(wb + 192));
-            var q8 = (sbyte*)(xb + 4);
-            var sumi = Vector256<int>.Zero;
-            for (var half = 0; half < 2; half++)
-            {
-                var bits1 = Vector256.Load(wb + (64 * half));
-                var bits2 = Vector256.Load(wb + (64 * half) + 32);
-                var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
-                var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
-                var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
-                var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
-                var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
-                var y = q8 + (128 * half);
-                var s = 4 * half;
-                sumi += Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset)
-                    + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset);
-                sumi += Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset)
-                    + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset);
-            }
-
-            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
+            acc = Fma.MultiplyAdd(Vector256.Create(d), Q6KSums(wb, (sbyte*)(xb + 4), low, high, offset), acc);
         }
 
         return HorizontalSum(acc);
+    }
+
+    /// <summary>Four Q6_K rows against one Q8_K row: per row exactly <see cref="Q6KSimd"/>'s operations (bit-identical).</summary>
+    internal static void Q6KRows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var low = Vector256.Create((byte)0x0F);
+        var high = Vector256.Create((byte)0x30);
+        var offset = Vector256.Create((byte)32);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride);
+        for (var b = 0; b < n / 256; b++)
+        {
+            for (var p = 0; p < 4 * Q6KBytes; p += 64)
+            {
+                Sse.Prefetch0(next + p);
+            }
+
+            next += 4 * Q6KBytes;
+            var yd = *(float*)x;
+            var q8 = (sbyte*)(x + 4);
+            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Q6KSums(w0, q8, low, high, offset), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w1 + 208))), Q6KSums(w1, q8, low, high, offset), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w2 + 208))), Q6KSums(w2, q8, low, high, offset), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w3 + 208))), Q6KSums(w3, q8, low, high, offset), acc3);
+            x += Q8KBytes;
+            w0 += Q6KBytes;
+            w1 += Q6KBytes;
+            w2 += Q6KBytes;
+            w3 += Q6KBytes;
+        }
+
+        y[0] = HorizontalSum(acc0);
+        y[1] = HorizontalSum(acc1);
+        y[2] = HorizontalSum(acc2);
+        y[3] = HorizontalSum(acc3);
+    }
+
+    // One Q6_K super-block of one row: the integer lane sums, as floats.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Q6KSums(byte* wb, sbyte* q8, Vector256<byte> low, Vector256<byte> high, Vector256<byte> offset)
+    {
+        var scales = Vector128.Load((sbyte*)(wb + 192));
+        var sumi = Vector256<int>.Zero;
+        for (var half = 0; half < 2; half++)
+        {
+            var bits1 = Vector256.Load(wb + (64 * half));
+            var bits2 = Vector256.Load(wb + (64 * half) + 32);
+            var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
+            var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
+            var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
+            var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
+            var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
+            var y = q8 + (128 * half);
+            var s = 4 * half;
+            sumi += Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset)
+                + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset);
+            sumi += Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset)
+                + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset);
+        }
+
+        return Avx.ConvertToVector256Single(sumi);
     }
 
     // Shuffle masks for Q6Scale: mask i repeats byte 2i eight times, then byte 2i+1.

@@ -12,6 +12,13 @@ namespace HybridAI.Llama;
 /// </content>
 internal static unsafe partial class VecDot
 {
+    /// <summary>
+    /// The four-row kernels read four interleaved streams, each only one row long, which the hardware prefetchers follow
+    /// poorly; instead each block step prefetches the next lines of the NEXT four rows, one contiguous region walked at
+    /// the same pace as the current one (two lines per step cover Q4_0's 72 bytes, three cover Q8_0's 136).
+    /// </summary>
+    private const int PrefetchGroups = 1;
+
     /// <summary>Chooses the interleaved-order Q4_0 kernel (one row).</summary>
     public static delegate*<byte*, byte*, int, float> SelectQ4_0Interleaved(bool scalar = false) =>
         !scalar && IsSimdSupported ? &Q4_0InterleavedSimd : &Q4_0InterleavedScalar;
@@ -63,8 +70,13 @@ internal static unsafe partial class VecDot
         var ones = Vector256.Create((short)1);
         var onesBytes = Vector256.Create((byte)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride * PrefetchGroups);
         for (var b = 0; b < n / 32; b++)
         {
+            Sse.Prefetch0(next);
+            Sse.Prefetch0(next + 64);
+            next += 4 * Q4_0Bytes;
+
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
             var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
@@ -88,11 +100,73 @@ internal static unsafe partial class VecDot
         acc.Store(y);
     }
 
+    /// <summary>
+    /// Four weight rows × four activation rows in interleaved order (the batch path, like llama.cpp's gemm over groups of
+    /// four activation rows): each weight block is loaded and unpacked once for the four activation rows; every output
+    /// keeps its own accumulator and the same per-block arithmetic as <see cref="Q4_0InterleavedRows4Simd"/>, so the results
+    /// are bit-identical. Output (activation row j, weight row i) goes to <c>y[j·yStride + i]</c>.
+    /// </summary>
+    internal static void Q4_0InterleavedRows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+    {
+        Vector128<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var ones = Vector256.Create((short)1);
+        var onesBytes = Vector256.Create((byte)1);
+        var shifts = Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u);
+        var mask = Vector256.Create((byte)0x0F);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var n0 = Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(w0 + 2).AsUInt32(), shifts).AsByte() & mask;
+            var n1 = Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(w1 + 2).AsUInt32(), shifts).AsByte() & mask;
+            var n2 = Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(w2 + 2).AsUInt32(), shifts).AsByte() & mask;
+            var n3 = Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(w3 + 2).AsUInt32(), shifts).AsByte() & mask;
+            var dw = Vector128.Create(Float16.ToSingle(*(ushort*)w0), Float16.ToSingle(*(ushort*)w1),
+                Float16.ToSingle(*(ushort*)w2), Float16.ToSingle(*(ushort*)w3));
+            acc0 = BlockStep4(n0, n1, n2, n3, dw, x0, ones, onesBytes, acc0);
+            acc1 = BlockStep4(n0, n1, n2, n3, dw, x1, ones, onesBytes, acc1);
+            acc2 = BlockStep4(n0, n1, n2, n3, dw, x2, ones, onesBytes, acc2);
+            acc3 = BlockStep4(n0, n1, n2, n3, dw, x3, ones, onesBytes, acc3);
+            x0 += Q8_0Bytes;
+            x1 += Q8_0Bytes;
+            x2 += Q8_0Bytes;
+            x3 += Q8_0Bytes;
+            w0 += Q4_0Bytes;
+            w1 += Q4_0Bytes;
+            w2 += Q4_0Bytes;
+            w3 += Q4_0Bytes;
+        }
+
+        acc0.Store(y);
+        acc1.Store(y + yStride);
+        acc2.Store(y + (2 * yStride));
+        acc3.Store(y + (3 * yStride));
+    }
+
+    // One activation block against four unpacked weight blocks: exact integer totals, then acc += total · (d_w · d_x) per row.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> BlockStep4(
+        Vector256<byte> n0, Vector256<byte> n1, Vector256<byte> n2, Vector256<byte> n3, Vector128<float> dw, byte* xb,
+        Vector256<short> ones, Vector256<byte> onesBytes, Vector128<float> acc)
+    {
+        var xd = Float16.ToSingle(*(ushort*)xb);
+        var qx = Vector256.Load((sbyte*)(xb + 2));
+        var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
+        var s0 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n0, qx), ones) - offset;
+        var s1 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n1, qx), ones) - offset;
+        var s2 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n2, qx), ones) - offset;
+        var s3 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n3, qx), ones) - offset;
+        var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s0, s1), Avx2.HorizontalAdd(s2, s3));
+        var totals = h.GetLower() + h.GetUpper();
+        return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(totals), dw * Vector128.Create(xd), acc);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> NibbleIntSums(byte* qs, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
     {
-        var packed = Vector128.Load(qs);
-        var nibbles = Vector256.Create(packed, (packed.AsUInt16() >> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        // Both halves from one broadcast load (no cross-lane insert): the upper half shifted right by 4 gives the high nibbles.
+        var packed = Avx2.BroadcastVector128ToVector256(qs).AsUInt32();
+        var nibbles = Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
         return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(nibbles, qx), ones) - offset;
     }
 }

@@ -12,8 +12,8 @@ namespace HybridAI.Llama;
 internal static unsafe partial class VecDot
 {
     /// <summary>
-    /// Chooses a four-row kernel for <paramref name="weightType"/>, or null when the one-row kernel is as fast (the
-    /// K-quants and float types, whose chains are already throughput-bound or memory-bound).
+    /// Chooses a four-row kernel for <paramref name="weightType"/>, or null when there is none (Q5_K and the float types:
+    /// not written yet; they read one row at a time).
     /// </summary>
     public static delegate*<byte*, long, byte*, int, float*, void> SelectRows4(GgmlType weightType, bool scalar = false)
     {
@@ -26,6 +26,8 @@ internal static unsafe partial class VecDot
         {
             GgmlType.Q8_0 => &Q8_0Rows4Simd,
             GgmlType.Q4_0 => &Q4_0Rows4Simd,
+            GgmlType.Q4_K => &Q4KRows4Simd,
+            GgmlType.Q6_K => &Q6KRows4Simd,
             _ => null,
         };
     }
@@ -35,9 +37,15 @@ internal static unsafe partial class VecDot
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var ones = Vector256.Create((short)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride * PrefetchGroups);
         var blocks = n / 32;
         for (var b = 0; b < blocks; b++)
         {
+            Sse.Prefetch0(next);
+            Sse.Prefetch0(next + 64);
+            Sse.Prefetch0(next + 128);
+            next += 4 * Q8_0Bytes;
+
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
             acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), SumProducts(Vector256.Load((sbyte*)(w0 + 2)), qx, ones), acc0);
@@ -63,9 +71,14 @@ internal static unsafe partial class VecDot
         var ones = Vector256.Create((short)1);
         var onesBytes = Vector256.Create((byte)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride * PrefetchGroups);
         var blocks = n / 32;
         for (var b = 0; b < blocks; b++)
         {
+            Sse.Prefetch0(next);
+            Sse.Prefetch0(next + 64);
+            next += 4 * Q4_0Bytes;
+
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
             // Σ (q - 8)·x = Σ q·x - 8·Σ x per lane of four; q in [0, 15] makes maddubs exact without the sign trick.
@@ -91,8 +104,9 @@ internal static unsafe partial class VecDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> NibbleSums(byte* qs, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
     {
-        var packed = Vector128.Load(qs);
-        var nibbles = Vector256.Create(packed, (packed.AsUInt16() >> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        // Both halves from one broadcast load (no cross-lane insert): the upper half shifted right by 4 gives the high nibbles.
+        var packed = Avx2.BroadcastVector128ToVector256(qs).AsUInt32();
+        var nibbles = Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
         var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(nibbles, qx), ones);
         return Avx.ConvertToVector256Single(sums - offset);
     }
