@@ -29,25 +29,7 @@ internal static class VectorMath
     {
         var n = x.Length;
         var np = n & ~31;
-        var sum = 0.0f;
-        ref var px = ref MemoryMarshal.GetReference(x);
-        ref var py = ref MemoryMarshal.GetReference(y);
-        if (np > 0)
-        {
-            var a0 = Vector256<float>.Zero;
-            var a1 = Vector256<float>.Zero;
-            var a2 = Vector256<float>.Zero;
-            var a3 = Vector256<float>.Zero;
-            for (var i = 0; i < np; i += 32)
-            {
-                a0 = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), a0);
-                a1 = Vector256.FusedMultiplyAdd(Load(ref px, i + 8), Load(ref py, i + 8), a1);
-                a2 = Vector256.FusedMultiplyAdd(Load(ref px, i + 16), Load(ref py, i + 16), a2);
-                a3 = Vector256.FusedMultiplyAdd(Load(ref px, i + 24), Load(ref py, i + 24), a3);
-            }
-
-            sum = ReduceDot((a0 + a2) + (a1 + a3));
-        }
+        var sum = SteppedDot(x, y, np);
 
         for (var i = np; i < n; i++)
         {
@@ -58,6 +40,34 @@ internal static class VectorMath
     }
 
     /// <summary>
+    /// The vector part shared by ggml_vec_dot_f32 and ggml_vec_dot_f16: four 8-lane FMA accumulators over the first
+    /// <paramref name="np"/> elements (a multiple of 32), reduced as (a0+a2)+(a1+a3), then horizontally. Zero when np is 0.
+    /// </summary>
+    private static float SteppedDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int np)
+    {
+        if (np == 0)
+        {
+            return 0.0f;
+        }
+
+        ref var px = ref MemoryMarshal.GetReference(x);
+        ref var py = ref MemoryMarshal.GetReference(y);
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero;
+        var a3 = Vector256<float>.Zero;
+        for (var i = 0; i < np; i += 32)
+        {
+            a0 = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), a0);
+            a1 = Vector256.FusedMultiplyAdd(Load(ref px, i + 8), Load(ref py, i + 8), a1);
+            a2 = Vector256.FusedMultiplyAdd(Load(ref px, i + 16), Load(ref py, i + 16), a2);
+            a3 = Vector256.FusedMultiplyAdd(Load(ref px, i + 24), Load(ref py, i + 24), a3);
+        }
+
+        return ReduceDot((a0 + a2) + (a1 + a3));
+    }
+
+    /// <summary>
     /// ggml_vec_dot_f16 on F16 values already widened to float (exact): the same four accumulators as <see cref="DotF32"/>, but the
     /// sum is a double and the tail products (exact in float) are added in double.
     /// </summary>
@@ -65,25 +75,7 @@ internal static class VectorMath
     {
         var n = x.Length;
         var np = n & ~31;
-        double sum = 0;
-        ref var px = ref MemoryMarshal.GetReference(x);
-        ref var py = ref MemoryMarshal.GetReference(y);
-        if (np > 0)
-        {
-            var a0 = Vector256<float>.Zero;
-            var a1 = Vector256<float>.Zero;
-            var a2 = Vector256<float>.Zero;
-            var a3 = Vector256<float>.Zero;
-            for (var i = 0; i < np; i += 32)
-            {
-                a0 = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), a0);
-                a1 = Vector256.FusedMultiplyAdd(Load(ref px, i + 8), Load(ref py, i + 8), a1);
-                a2 = Vector256.FusedMultiplyAdd(Load(ref px, i + 16), Load(ref py, i + 16), a2);
-                a3 = Vector256.FusedMultiplyAdd(Load(ref px, i + 24), Load(ref py, i + 24), a3);
-            }
-
-            sum = ReduceDot((a0 + a2) + (a1 + a3));
-        }
+        double sum = SteppedDot(x, y, np);
 
         for (var i = np; i < n; i++)
         {
