@@ -42,10 +42,15 @@ internal static unsafe class MatMul
             task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
             task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
             task.Kernel4x4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4x4Simd : null;
+            var rows8 = !scalar && VecDot.IsAvx512Supported && VecDot.FitsRows8(w.RowBytes);
+            task.Kernel8 = rows8 ? &VecDot.Q4_0InterleavedRows8Avx512 : null;
+            task.Kernel8x4 = rows8 ? &VecDot.Q4_0InterleavedRows8x4Avx512 : null;
         }
         else
         {
             task.Kernel4x4 = null;
+            task.Kernel8 = null;
+            task.Kernel8x4 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
             task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         }
@@ -75,6 +80,8 @@ internal static unsafe class MatMul
         public delegate*<byte*, byte*, int, float> Kernel;
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
+        public delegate*<byte*, long, byte*, int, float*, void> Kernel8;
+        public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel8x4;
 
         public void Execute(int start, int end, int threadIndex)
         {
@@ -90,6 +97,15 @@ internal static unsafe class MatMul
             {
                 var xr = x.Row(0);
                 var r = start;
+                var kernel8 = Kernel8;
+                if (kernel8 != null)
+                {
+                    for (; r + 8 <= end; r += 8)
+                    {
+                        kernel8(w.Row(r), w.RowBytes, xr, cols, y + r);
+                    }
+                }
+
                 if (kernel4 != null)
                 {
                     for (; r + 4 <= end; r += 4)
@@ -107,6 +123,7 @@ internal static unsafe class MatMul
             }
 
             var kernel4x4 = Kernel4x4;
+            var kernel8x4 = Kernel8x4;
             for (var tile = start; tile < end; tile += TileRows)
             {
                 var tileEnd = Math.Min(end, tile + TileRows);
@@ -118,6 +135,14 @@ internal static unsafe class MatMul
                     {
                         var yb = y + ((long)b * rows);
                         var r = tile;
+                        if (kernel8x4 != null)
+                        {
+                            for (; r + 8 <= tileEnd; r += 8)
+                            {
+                                kernel8x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);
+                            }
+                        }
+
                         for (; r + 4 <= tileEnd; r += 4)
                         {
                             kernel4x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);

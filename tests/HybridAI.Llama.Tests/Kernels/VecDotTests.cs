@@ -220,6 +220,49 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
+    public void Q4_0InterleavedRows8Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales()
+    {
+        if (!VecDot.IsAvx512Supported)
+        {
+            Assert.Skip("This machine has no AVX-512BW; the eight-row kernels are not used here.");
+        }
+
+        var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
+        // F16 scales the quantizer never writes but a file may hold: zeros, subnormals, negatives, the largest finite value.
+        ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555];
+        foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
+        {
+            const int Rows = 8;
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q4_0, n);
+            var w = KernelTestData.QuantizeRows(GgmlType.Q4_0, KernelTestData.RandomFloats(Rows * n, n, 0.5f), Rows, n);
+            for (var k = 0; k < unusual.Length; k++)
+            {
+                var block = (k * 7) % (Rows * (n / 32));
+                BitConverter.TryWriteBytes(w.AsSpan(block * 18, 2), unusual[k]);
+            }
+
+            var x = new ActivationBuffer(n, 4);
+            x.Load(GgmlType.Q4_0, KernelTestData.RandomFloats(4 * n, n + 1, 3f), 4, n);
+            var y = new float[Rows];
+            var y4 = new float[4 * Rows];
+            fixed (byte* wp = w)
+            fixed (float* yp = y, y4p = y4)
+            {
+                VecDot.Q4_0InterleavedRows8Avx512(wp, rowBytes, x.Row(0), n, yp);
+                VecDot.Q4_0InterleavedRows8x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, y4p, Rows);
+                for (var r = 0; r < Rows; r++)
+                {
+                    Assert.Equal(scalar(wp + (r * rowBytes), x.Row(0), n), y[r]);
+                    for (var j = 0; j < 4; j++)
+                    {
+                        Assert.Equal(scalar(wp + (r * rowBytes), x.Row(j), n), y4[(j * Rows) + r]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Select_UnsupportedType_Throws()
     {
         Assert.Throws<NotSupportedException>(() => { _ = VecDot.Select(GgmlType.Q2_K); });
