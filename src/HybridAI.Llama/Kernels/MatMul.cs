@@ -42,15 +42,15 @@ internal static unsafe class MatMul
             task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
             task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
             task.Kernel4x4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4x4Simd : null;
-            var rows8 = !scalar && VecDot.IsAvx512Supported && VecDot.FitsRows8(w.RowBytes);
-            task.Kernel8 = rows8 ? &VecDot.Q4_0InterleavedRows8Avx512 : null;
-            task.Kernel8x4 = rows8 ? &VecDot.Q4_0InterleavedRows8x4Avx512 : null;
+            var rows16 = !scalar && VecDot.IsAvx512Supported;
+            task.Kernel16 = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : null;
+            task.Kernel16x4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : null;
         }
         else
         {
             task.Kernel4x4 = null;
-            task.Kernel8 = null;
-            task.Kernel8x4 = null;
+            task.Kernel16 = null;
+            task.Kernel16x4 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
             task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         }
@@ -80,8 +80,8 @@ internal static unsafe class MatMul
         public delegate*<byte*, byte*, int, float> Kernel;
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
-        public delegate*<byte*, long, byte*, int, float*, void> Kernel8;
-        public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel8x4;
+        public delegate*<byte*, long, byte*, int, float*, void> Kernel16;
+        public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel16x4;
 
         public void Execute(int start, int end, int threadIndex)
         {
@@ -97,12 +97,12 @@ internal static unsafe class MatMul
             {
                 var xr = x.Row(0);
                 var r = start;
-                var kernel8 = Kernel8;
-                if (kernel8 != null)
+                var kernel16 = Kernel16;
+                if (kernel16 != null)
                 {
-                    for (; r + 8 <= end; r += 8)
+                    for (; r + 16 <= end; r += 16)
                     {
-                        kernel8(w.Row(r), w.RowBytes, xr, cols, y + r);
+                        kernel16(w.Row(r), w.RowBytes, xr, cols, y + r);
                     }
                 }
 
@@ -123,7 +123,7 @@ internal static unsafe class MatMul
             }
 
             var kernel4x4 = Kernel4x4;
-            var kernel8x4 = Kernel8x4;
+            var kernel16x4 = Kernel16x4;
             for (var tile = start; tile < end; tile += TileRows)
             {
                 var tileEnd = Math.Min(end, tile + TileRows);
@@ -135,11 +135,11 @@ internal static unsafe class MatMul
                     {
                         var yb = y + ((long)b * rows);
                         var r = tile;
-                        if (kernel8x4 != null)
+                        if (kernel16x4 != null)
                         {
-                            for (; r + 8 <= tileEnd; r += 8)
+                            for (; r + 16 <= tileEnd; r += 16)
                             {
-                                kernel8x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);
+                                kernel16x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);
                             }
                         }
 

@@ -220,11 +220,11 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
-    public void Q4_0InterleavedRows8Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales()
+    public void Q4_0InterleavedRows16Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales()
     {
         if (!VecDot.IsAvx512Supported)
         {
-            Assert.Skip("This machine has no AVX-512BW; the eight-row kernels are not used here.");
+            Assert.Skip("This machine has no AVX-512BW; the sixteen-row kernels are not used here.");
         }
 
         var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
@@ -232,7 +232,7 @@ public sealed unsafe class VecDotTests
         ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555];
         foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
         {
-            const int Rows = 8;
+            const int Rows = 16;
             var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q4_0, n);
             var w = KernelTestData.QuantizeRows(GgmlType.Q4_0, KernelTestData.RandomFloats(Rows * n, n, 0.5f), Rows, n);
             for (var k = 0; k < unusual.Length; k++)
@@ -248,8 +248,8 @@ public sealed unsafe class VecDotTests
             fixed (byte* wp = w)
             fixed (float* yp = y, y4p = y4)
             {
-                VecDot.Q4_0InterleavedRows8Avx512(wp, rowBytes, x.Row(0), n, yp);
-                VecDot.Q4_0InterleavedRows8x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, y4p, Rows);
+                VecDot.Q4_0InterleavedRows16Avx512(wp, rowBytes, x.Row(0), n, yp);
+                VecDot.Q4_0InterleavedRows16x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, y4p, Rows);
                 for (var r = 0; r < Rows; r++)
                 {
                     Assert.Equal(scalar(wp + (r * rowBytes), x.Row(0), n), y[r]);
