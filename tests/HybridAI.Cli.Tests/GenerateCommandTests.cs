@@ -42,8 +42,35 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public void Run_PromptIds_GivesTheSameIdsAsTheTextThatEncodesToThem()
+    {
+        var model = Fixtures.PathOf("models/aidreams260K-f32.gguf");
+        using var reference = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("reference/aidreams260K-f32-greedy.json")));
+        var expected = reference.RootElement.GetProperty("results_kv_f32")[0];
+        var promptIds = string.Join(' ', expected.GetProperty("prompt_ids").EnumerateArray().Select(v => v.GetInt32()));
+
+        var run = CliRun.Of("generate", "--model", model, "--prompt-ids", promptIds, "--max-tokens", "64",
+            "--temperature", "0", "--ignore-eos", "--kv-type", "f32", "--threads", "1", "--print-ids");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("ids: " + string.Join(' ', expected.GetProperty("generated_ids").EnumerateArray().Select(v => v.GetInt32())),
+            run.Output.TrimEnd().Split('\n')[^1]);
+    }
+
+    [Fact]
+    public void Run_PromptIdOutsideVocabulary_OneLineFailureNamingIt()
+    {
+        var model = Fixtures.PathOf("models/aidreams260K-f32.gguf");
+        CliRun.Of("generate", "--model", model, "--prompt-ids", "1 99999").AssertOneLineFailure(CliApp.UsageError, "'99999' is not a token id");
+    }
+
+    [Fact]
     public void Run_MissingPrompt_OneLineUsageError() =>
-        CliRun.Of("generate", "--model", "x.gguf").AssertOneLineFailure(CliApp.UsageError, "option --prompt is required");
+        CliRun.Of("generate", "--model", "x.gguf").AssertOneLineFailure(CliApp.UsageError, "--prompt TEXT or as --prompt-ids");
+
+    [Fact]
+    public void Run_BothPromptForms_OneLineUsageError() =>
+        CliRun.Of("generate", "--model", "x.gguf", "--prompt", "hi", "--prompt-ids", "1").AssertOneLineFailure(CliApp.UsageError, "one of the two");
 
     [Fact]
     public void Run_MissingFile_OneLineFailure() =>
