@@ -263,6 +263,41 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
+    public void Q8_0Rows4x4Avx512_EqualsScalarOnEveryPair_IncludingExtremeWeights()
+    {
+        if (!VecDot.IsAvx512Supported)
+        {
+            Assert.Skip("This machine has no AVX-512BW; the 512-bit Q8_0 batch kernel is not used here.");
+        }
+
+        foreach (var n in KernelTestData.Lengths(GgmlType.Q8_0))
+        {
+            const int Rows = 4;
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q8_0, n);
+            var w = KernelTestData.QuantizeRows(GgmlType.Q8_0, KernelTestData.RandomFloats(Rows * n, n, 0.5f), Rows, n);
+            // Quantized weights a file may hold beyond what the quantizer writes: -128, and zeros.
+            w[2] = 0x80;
+            w[rowBytes + 5] = 0x80;
+            w[(2 * rowBytes) + 7] = 0;
+            var x = new ActivationBuffer(n, 4);
+            x.Load(GgmlType.Q8_0, KernelTestData.RandomFloats(4 * n, n + 1, 3f), 4, n);
+            var y = new float[4 * Rows];
+            fixed (byte* wp = w)
+            fixed (float* yp = y)
+            {
+                VecDot.Q8_0Rows4x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, yp, Rows);
+                for (var r = 0; r < Rows; r++)
+                {
+                    for (var j = 0; j < 4; j++)
+                    {
+                        Assert.Equal(VecDot.Q8_0Scalar(wp + (r * rowBytes), x.Row(j), n), y[(j * Rows) + r]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Select_UnsupportedType_Throws()
     {
         Assert.Throws<NotSupportedException>(() => { _ = VecDot.Select(GgmlType.Q2_K); });
