@@ -6,8 +6,9 @@ namespace HybridAI.Llama;
 /// Causal grouped-query attention over the KV cache, split over (token, head) pairs across the compute pool, computed exactly
 /// as llama.cpp's graph does without flash attention (see <see cref="VectorMath"/> for the float operations):
 /// <list type="number">
-/// <item>It attends over the first n_kv cells, n_kv = min(context, max(32, pad32(used cells))); cells after the token's
-/// position are masked to -inf, so their softmax weight is 0.</item>
+/// <item>It attends over the first n_kv cells, n_kv = min(cells, max(32, pad32(used cells))), a multiple of 32 since the
+/// cache's cells are (see <see cref="KvCache"/>); cells after the token's position are masked to -inf, so their softmax
+/// weight is 0.</item>
 /// <item>kq = K · q: the query is not contiguous in ggml's graph, so llamafile's sgemm is skipped and F32 keys use
 /// ggml_vec_dot_f32. F16 keys: q is rounded to F16; a batch of 2+ tokens goes through tinyBLAS, one token through ggml_vec_dot_f16.</item>
 /// <item>soft_max_ext: kq · scale (+ mask), then ggml_vec_soft_max_f32 and the (float)(1/sum) scaling.</item>
@@ -17,8 +18,6 @@ namespace HybridAI.Llama;
 /// </summary>
 internal sealed class AttentionTask : IComputeTask
 {
-    private const int CellPadding = 32;
-
     private readonly LlamaHyperparameters _hp;
     private readonly KvCache _cache;
     private readonly float _scale;
@@ -48,8 +47,8 @@ internal sealed class AttentionTask : IComputeTask
         _key = new float[threads][];
         for (var i = 0; i < threads; i++)
         {
-            _scores[i] = new float[cache.ContextSize];
-            _values[i] = new float[cache.ContextSize];
+            _scores[i] = new float[cache.Cells];
+            _values[i] = new float[cache.Cells];
             _query[i] = new float[hp.HeadDimension];
             _key[i] = new float[hp.HeadDimension];
         }
@@ -68,7 +67,7 @@ internal sealed class AttentionTask : IComputeTask
         _firstRow = firstRow;
         _basePosition = basePosition;
         var used = basePosition + batchSize;
-        _cells = Math.Min(_cache.ContextSize, Math.Max(CellPadding, (used + CellPadding - 1) / CellPadding * CellPadding));
+        _cells = Math.Min(_cache.Cells, Math.Max(KvCache.CellPadding, (used + KvCache.CellPadding - 1) / KvCache.CellPadding * KvCache.CellPadding));
         _batched = batchSize >= 2;
         pool.Run(this, rows * _hp.HeadCount);
     }
@@ -82,8 +81,10 @@ internal sealed class AttentionTask : IComputeTask
         var query = _query[threadIndex].AsSpan();
         var key = _key[threadIndex].AsSpan();
         var f16 = _cache.Type == KvCacheType.F16;
+        // tinyBLAS takes the batched K·q product only when the row length (head dimension) is a multiple of 8.
+        var tiledKeys = _batched && d % 8 == 0;
         var rowLength = _cache.RowLength;
-        var context = _cache.ContextSize;
+        var context = _cache.Cells;
         for (var item = start; item < end; item++)
         {
             var row = item / _hp.HeadCount;
@@ -112,7 +113,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var t = 0; t <= position; t++)
                 {
                     TensorPrimitives.ConvertToSingle(keys.Slice((t * rowLength) + kvOffset, d), key);
-                    scores[t] = (_batched ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
+                    scores[t] = (tiledKeys ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
                 }
             }
             else

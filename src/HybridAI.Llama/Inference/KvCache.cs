@@ -4,7 +4,9 @@ namespace HybridAI.Llama;
 /// Keys and values of every layer for every position, in F32 or F16 (llama.cpp's <c>type_k</c>/<c>type_v</c>).
 /// Keys per layer: [position, kvHeads × headDimension], one row per position. Values per layer are stored transposed, as
 /// llama.cpp does without flash attention (<c>v_trans</c>): [kvHeads × headDimension, position], so that each output
-/// dimension of attention is one contiguous dot product over positions.
+/// dimension of attention is one contiguous dot product over positions. The cells are the requested context rounded up to
+/// a multiple of 32, as llama.cpp pads <c>n_ctx</c>: attention then always spans a multiple of 32 cells (the extra ones zero
+/// and masked), which its batched products (tinyBLAS, 8 at a time) need.
 /// </summary>
 internal sealed class KvCache
 {
@@ -17,8 +19,9 @@ internal sealed class KvCache
     {
         Type = type;
         ContextSize = contextSize;
+        Cells = checked((contextSize + CellPadding - 1) / CellPadding * CellPadding);
         RowLength = rowLength;
-        LayerStride = (long)contextSize * rowLength;
+        LayerStride = (long)Cells * rowLength;
         var length = checked(layers * LayerStride);
         SizeInBytes = 2 * length * (type == KvCacheType.F32 ? sizeof(float) : 2);
 
@@ -37,7 +40,14 @@ internal sealed class KvCache
 
     public KvCacheType Type { get; }
 
+    /// <summary>Cells are allocated in multiples of this (llama.cpp's KV padding without flash attention).</summary>
+    public const int CellPadding = 32;
+
+    /// <summary>Gets the most positions the cache holds (as requested).</summary>
     public int ContextSize { get; }
+
+    /// <summary>Gets the number of cells per layer: <see cref="ContextSize"/> rounded up to a multiple of <see cref="CellPadding"/>.</summary>
+    public int Cells { get; }
 
     /// <summary>Elements in one position's key row: kv heads × head dimension.</summary>
     public int RowLength { get; }
@@ -50,13 +60,13 @@ internal sealed class KvCache
     /// <summary>Keys of one layer: [position, RowLength].</summary>
     public Span<float> KeysF32(int layer) => _keysF32.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
-    /// <summary>Values of one layer, transposed: [RowLength, ContextSize].</summary>
+    /// <summary>Values of one layer, transposed: [RowLength, Cells].</summary>
     public Span<float> ValuesF32(int layer) => _valuesF32.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
     /// <summary>Keys of one layer: [position, RowLength].</summary>
     public Span<Half> KeysF16(int layer) => _keysF16.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
-    /// <summary>Values of one layer, transposed: [RowLength, ContextSize].</summary>
+    /// <summary>Values of one layer, transposed: [RowLength, Cells].</summary>
     public Span<Half> ValuesF16(int layer) => _valuesF16.AsSpan((int)(layer * LayerStride), (int)LayerStride);
 
     /// <summary>Writes one position's key and value rows, rounding to F16 when the cache is F16 (as llama.cpp's copy into the cache does).</summary>
@@ -69,7 +79,7 @@ internal sealed class KvCache
             key.CopyTo(_keysF32.AsSpan(keyOffset, RowLength));
             for (var c = 0; c < RowLength; c++)
             {
-                _valuesF32![layerOffset + (c * ContextSize) + position] = value[c];
+                _valuesF32![layerOffset + (c * Cells) + position] = value[c];
             }
         }
         else
@@ -77,7 +87,7 @@ internal sealed class KvCache
             System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(key, _keysF16.AsSpan(keyOffset, RowLength));
             for (var c = 0; c < RowLength; c++)
             {
-                _valuesF16![layerOffset + (c * ContextSize) + position] = (Half)value[c];
+                _valuesF16![layerOffset + (c * Cells) + position] = (Half)value[c];
             }
         }
     }

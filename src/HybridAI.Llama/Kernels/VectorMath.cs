@@ -89,9 +89,15 @@ internal static class VectorMath
     /// llamafile's tinyBLAS (the batched F32 and F16 matmul, length a multiple of 8): one 8-lane FMA accumulator per output over
     /// consecutive chunks of 8, then its horizontal sum (upper + lower halves, then the movehl/movehdup pairs).
     /// </summary>
+    /// <exception cref="ArgumentException">The lengths differ or are not a multiple of 8 (tinyBLAS is not used then).</exception>
     public static float DotTiled(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         var n = x.Length;
+        if (n % 8 != 0 || y.Length != n)
+        {
+            throw new ArgumentException($"tinyBLAS order needs two equal lengths that are a multiple of 8; got {n} and {y.Length}.");
+        }
+
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         var a = Vector256<float>.Zero;

@@ -83,6 +83,36 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(KvCacheType.F16, 5)]
+    [InlineData(KvCacheType.F16, 13)]
+    [InlineData(KvCacheType.F32, 5)]
+    [InlineData(KvCacheType.F32, 33)]
+    public void Decode_ContextSizeNotAMultipleOf32_GivesTheSameLogitsAsALargeContext(KvCacheType cacheType, int contextSize)
+    {
+        // Regression: attention spans whole multiples of 32 cells (llama.cpp pads n_ctx so); a context of 5 once made the
+        // batched V product read past the cache row and return NaN logits.
+        using var file = new HybridAI.Llama.Tests.TestModelBuilder
+        {
+            EmbeddingLength = 128, FeedForwardLength = 256, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, VocabSize = 200,
+            WeightRange = 0.1f, Seed = 11,
+        }.WithAllMatrices(GgmlType.Q8_0).Build();
+        using var llama = LlamaModel.Load(file.Path);
+        int[] prompt = [1, 17, 150];
+        using var small = llama.CreateContext(contextSize, cacheType, threads: 2);
+        using var large = llama.CreateContext(64, cacheType, threads: 2);
+
+        for (var step = 0; step < 2; step++)
+        {
+            ReadOnlySpan<int> tokens = step == 0 ? prompt : [42];
+            var expected = large.Decode(tokens).ToArray();
+            var actual = small.Decode(tokens).ToArray();
+
+            Assert.All(actual, value => Assert.True(float.IsFinite(value)));
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
     [InlineData(KvCacheType.F32)]
     [InlineData(KvCacheType.F16)]
     public void Decode_TokenByTokenWithCache_EqualsWholePromptFromScratch(KvCacheType cacheType)
