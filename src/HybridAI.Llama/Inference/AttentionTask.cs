@@ -9,10 +9,11 @@ namespace HybridAI.Llama;
 /// <item>It attends over the first n_kv cells, n_kv = min(context, max(32, pad32(used cells))); cells after the token's
 /// position are masked to -inf, so their softmax weight is 0.</item>
 /// <item>kq = K · q: the query is not contiguous in ggml's graph, so llamafile's sgemm is skipped and F32 keys use
-/// ggml_vec_dot_f32. F16 keys: q is rounded to F16; a batch of 2+ tokens goes through tinyBLAS, one token through ggml_vec_dot_f16.</item>
+/// ggml_vec_dot_f32. F16 keys: q is rounded to F16; a batch of 2+ tokens goes through tinyBLAS when the head dimension is a
+/// multiple of its 16 lanes, otherwise (and for one token) through ggml_vec_dot_f16.</item>
 /// <item>soft_max_ext: kq · scale (+ mask), then ggml_vec_soft_max_f32 and the (float)(1/sum) scaling.</item>
-/// <item>kqv = Vᵀ · weights (V is stored transposed): a batch goes through tinyBLAS, one token through ggml_vec_dot_f32
-/// (F32) or, with the weights rounded to F16, ggml_vec_dot_f16.</item>
+/// <item>kqv = Vᵀ · weights (V is stored transposed): a batch goes through tinyBLAS (n_kv is a multiple of 32), one token
+/// through ggml_vec_dot_f32 (F32) or, with the weights rounded to F16, ggml_vec_dot_f16.</item>
 /// </list>
 /// </summary>
 internal sealed class AttentionTask : IComputeTask
@@ -84,6 +85,10 @@ internal sealed class AttentionTask : IComputeTask
         var f16 = _cache.Type == KvCacheType.F16;
         var rowLength = _cache.RowLength;
         var context = _cache.ContextSize;
+
+        // tinyBLAS takes a batch's products only when their length is a multiple of its register width.
+        var keysTiled = _batched && VectorMath.FitsTiled(d);
+        var valuesTiled = _batched && VectorMath.FitsTiled(cells);
         for (var item = start; item < end; item++)
         {
             var row = item / _hp.HeadCount;
@@ -112,7 +117,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var t = 0; t <= position; t++)
                 {
                     TensorPrimitives.ConvertToSingle(keys.Slice((t * rowLength) + kvOffset, d), key);
-                    scores[t] = (_batched ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
+                    scores[t] = (keysTiled ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
                 }
             }
             else
@@ -140,7 +145,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var i = 0; i < d; i++)
                 {
                     TensorPrimitives.ConvertToSingle(v.Slice((kvOffset + i) * context, cells), values);
-                    output[i] = _batched ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
+                    output[i] = valuesTiled ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
                 }
             }
             else
@@ -149,7 +154,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var i = 0; i < d; i++)
                 {
                     var vRow = v.Slice((kvOffset + i) * context, cells);
-                    output[i] = _batched ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
+                    output[i] = valuesTiled ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
                 }
             }
         }
