@@ -7,11 +7,9 @@ namespace HybridAI.Llama.Tests.Inference;
 /// </summary>
 internal static class KnownGaps
 {
+    // Empty: every conformance case passes (2026-11-24). Add "key" = "what is measured and why" for a case that is open.
     private static readonly Dictionary<string, string> s_gaps = new(StringComparer.Ordinal)
     {
-        ["reference vs llama.cpp stories260K-plctlab-q4_0"] = "the reference misses llama.cpp's first-step logits by 2.6% although the " +
-            "engine equals them exactly; a single near-tie flip (margin 1e-4 step) does not explain it. Repacked Q4_0 with trained norm " +
-            "weights: suspected several ties beyond the margin, as float-vs-double drift grows over the 5 layers",
     };
 
     /// <summary>Runs <paramref name="check"/>; turns its failure into a skip when <paramref name="key"/> is a known gap.</summary>
