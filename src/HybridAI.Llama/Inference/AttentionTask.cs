@@ -10,10 +10,11 @@ namespace HybridAI.Llama;
 /// cache's cells are (see <see cref="KvCache"/>); cells after the token's position are masked to -inf, so their softmax
 /// weight is 0.</item>
 /// <item>kq = K · q: the query is not contiguous in ggml's graph, so llamafile's sgemm is skipped and F32 keys use
-/// ggml_vec_dot_f32. F16 keys: q is rounded to F16; a batch of 2+ tokens goes through tinyBLAS, one token through ggml_vec_dot_f16.</item>
+/// ggml_vec_dot_f32. F16 keys: q is rounded to F16; a batch of 2+ tokens goes through tinyBLAS when the head dimension is a
+/// multiple of its 16 lanes, otherwise (and for one token) through ggml_vec_dot_f16.</item>
 /// <item>soft_max_ext: kq · scale (+ mask), then ggml_vec_soft_max_f32 and the (float)(1/sum) scaling.</item>
-/// <item>kqv = Vᵀ · weights (V is stored transposed): a batch goes through tinyBLAS, one token through ggml_vec_dot_f32
-/// (F32) or, with the weights rounded to F16, ggml_vec_dot_f16.</item>
+/// <item>kqv = Vᵀ · weights (V is stored transposed): a batch goes through tinyBLAS (n_kv is a multiple of 32), one token
+/// through ggml_vec_dot_f32 (F32) or, with the weights rounded to F16, ggml_vec_dot_f16.</item>
 /// </list>
 /// </summary>
 internal sealed class AttentionTask : IComputeTask
@@ -81,10 +82,12 @@ internal sealed class AttentionTask : IComputeTask
         var query = _query[threadIndex].AsSpan();
         var key = _key[threadIndex].AsSpan();
         var f16 = _cache.Type == KvCacheType.F16;
-        // tinyBLAS takes the batched K·q product only when the row length (head dimension) is a multiple of 8.
-        var tiledKeys = _batched && d % 8 == 0;
         var rowLength = _cache.RowLength;
         var context = _cache.Cells;
+
+        // tinyBLAS takes a batch's products only when their length is a multiple of its register width.
+        var keysTiled = _batched && VectorMath.FitsTiled(d);
+        var valuesTiled = _batched && VectorMath.FitsTiled(cells);
         for (var item = start; item < end; item++)
         {
             var row = item / _hp.HeadCount;
@@ -113,7 +116,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var t = 0; t <= position; t++)
                 {
                     TensorPrimitives.ConvertToSingle(keys.Slice((t * rowLength) + kvOffset, d), key);
-                    scores[t] = (tiledKeys ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
+                    scores[t] = (keysTiled ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
                 }
             }
             else
@@ -141,7 +144,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var i = 0; i < d; i++)
                 {
                     TensorPrimitives.ConvertToSingle(v.Slice((kvOffset + i) * context, cells), values);
-                    output[i] = _batched ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
+                    output[i] = valuesTiled ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
                 }
             }
             else
@@ -150,7 +153,7 @@ internal sealed class AttentionTask : IComputeTask
                 for (var i = 0; i < d; i++)
                 {
                     var vRow = v.Slice((kvOffset + i) * context, cells);
-                    output[i] = _batched ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
+                    output[i] = valuesTiled ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
                 }
             }
         }

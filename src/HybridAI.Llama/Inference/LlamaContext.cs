@@ -153,12 +153,14 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
                     _v.AsSpan(i * _hp.KeyValueLength, _hp.KeyValueLength));
             }
 
-            // In the last layer only the last token's row is needed from here on (llama.cpp's inp_out_ids).
+            // Attention and its output projection run for every token of the batch, as in llama.cpp's graph, where the output
+            // projection's matmul path (tinyBLAS for a batch of float weights) depends on the batch size. In the last layer only
+            // the last token's row is needed from here on (llama.cpp's inp_out_ids, applied after the output projection).
+            _attention.Run(_pool, layer, _q, _attn, 0, n, position, n);
+            MatMul(w.Output, _attn, n, _xb);
             var first = layer == _hp.BlockCount - 1 ? n - 1 : 0;
             var rows = n - first;
-            _attention.Run(_pool, layer, _q, _attn, first, rows, position, n);
-            MatMul(w.Output, _attn, rows, _xb);
-            TensorPrimitives.Add(_x.AsSpan(first * e, rows * e), _xb.AsSpan(0, rows * e), _x.AsSpan(first * e, rows * e));
+            TensorPrimitives.Add(_x.AsSpan(first * e, rows * e), _xb.AsSpan(first * e, rows * e), _x.AsSpan(first * e, rows * e));
 
             // Feed-forward block (SwiGLU).
             var residual = _x.AsSpan(first * e, rows * e);

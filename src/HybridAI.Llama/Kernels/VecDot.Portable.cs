@@ -6,8 +6,8 @@ namespace HybridAI.Llama;
 
 /// <content>
 /// 128-bit kernels for machines without AVX2 (Arm64 with AdvSimd, with the dot-product extension when present). They
-/// keep the AVX2 lane structure (each 8-lane register is two 128-bit halves; int lane l sums elements 4l..4l+3) so they
-/// match the scalar twins and llama.cpp's AVX2 build bit for bit. Written with cross-platform Vector128 operations plus
+/// keep the x86 kernels' lane structure (each 8-lane register is two 128-bit halves, a 16-lane one four quarters; int lane l
+/// sums elements 4l..4l+3) so they match the scalar twins and llama.cpp bit for bit. Written with cross-platform Vector128 operations plus
 /// AdvSimd/Dp shortcuts for the 4-element integer dot, so the portable part also runs (and is tested) on x64.
 /// </content>
 internal static unsafe partial class VecDot
@@ -26,27 +26,24 @@ internal static unsafe partial class VecDot
         _ => throw new NotSupportedException($"Weights of type {weightType} are not supported."),
     };
 
+    // The float kernels follow ggml's AVX-512 order (see VecDot.Float.cs): a 16-lane register is four 128-bit quarters.
     internal static float F32Portable(byte* w, byte* x, int n)
     {
         float* a = (float*)w, b = (float*)x;
-        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        var np = n & ~31;
-        for (var i = 0; i < np; i += 32)
+        Span<Vector128<float>> s = stackalloc Vector128<float>[16];   // register r, quarter q at [4r + q]
+        var np = n & ~(FloatStep - 1);
+        for (var i = 0; i < np; i += FloatStep)
         {
-            s0 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i), Vector128.Load(b + i), s0);
-            s1 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 4), Vector128.Load(b + i + 4), s1);
-            s2 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 8), Vector128.Load(b + i + 8), s2);
-            s3 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 12), Vector128.Load(b + i + 12), s3);
-            s4 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 16), Vector128.Load(b + i + 16), s4);
-            s5 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 20), Vector128.Load(b + i + 20), s5);
-            s6 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 24), Vector128.Load(b + i + 24), s6);
-            s7 = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + 28), Vector128.Load(b + i + 28), s7);
+            for (var k = 0; k < 16; k++)
+            {
+                s[k] = Vector128.FusedMultiplyAdd(Vector128.Load(a + i + (4 * k)), Vector128.Load(b + i + (4 * k)), s[k]);
+            }
         }
 
-        var sum = Reduce4(s0, s1, s2, s3, s4, s5, s6, s7);
+        var sum = Reduce4(s);
         for (var i = np; i < n; i++)
         {
-            sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
+            sum = F32Leftover(a[i], b[i], sum, i, n);
         }
 
         return sum;
@@ -56,25 +53,19 @@ internal static unsafe partial class VecDot
     {
         var a = (ushort*)w;
         var b = (float*)x;
-        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        var np = n & ~31;
-        for (var i = 0; i < np; i += 32)
+        Span<Vector128<float>> s = stackalloc Vector128<float>[16];
+        var np = n & ~(FloatStep - 1);
+        for (var i = 0; i < np; i += FloatStep)
         {
-            var h0 = Vector128.Load(a + i);
-            var h1 = Vector128.Load(a + i + 8);
-            var h2 = Vector128.Load(a + i + 16);
-            var h3 = Vector128.Load(a + i + 24);
-            s0 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h0)), Vector128.Load(b + i), s0);
-            s1 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h0)), Vector128.Load(b + i + 4), s1);
-            s2 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h1)), Vector128.Load(b + i + 8), s2);
-            s3 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h1)), Vector128.Load(b + i + 12), s3);
-            s4 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h2)), Vector128.Load(b + i + 16), s4);
-            s5 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h2)), Vector128.Load(b + i + 20), s5);
-            s6 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h3)), Vector128.Load(b + i + 24), s6);
-            s7 = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h3)), Vector128.Load(b + i + 28), s7);
+            for (var k = 0; k < 16; k += 2)
+            {
+                var h = Vector128.Load(a + i + (4 * k));
+                s[k] = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenLower(h)), Vector128.Load(b + i + (4 * k)), s[k]);
+                s[k + 1] = Vector128.FusedMultiplyAdd(WidenHalf(Vector128.WidenUpper(h)), Vector128.Load(b + i + (4 * k) + 4), s[k + 1]);
+            }
         }
 
-        double sum = Reduce4(s0, s1, s2, s3, s4, s5, s6, s7);
+        double sum = Reduce4(s);
         for (var i = np; i < n; i++)
         {
             sum += Float16.ToSingle(a[i]) * b[i];
@@ -87,26 +78,26 @@ internal static unsafe partial class VecDot
     {
         var a = (ushort*)w;
         var b = (float*)x;
-        Vector128<float> c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default;
+        Span<Vector128<float>> c = stackalloc Vector128<float>[8];   // c1 quarters at [0..3], c2 at [4..7]
         var i = 0;
-        for (; i + 32 <= n; i += 32)
+        for (; i + 64 <= n; i += 64)
         {
-            var h0 = Vector128.Load(a + i);
-            var h1 = Vector128.Load(a + i + 8);
-            var h2 = Vector128.Load(a + i + 16);
-            var h3 = Vector128.Load(a + i + 24);
-            c1 += (Vector128.WidenLower(h0) << 16).AsSingle() * Vector128.Load(b + i);
-            c2 += (Vector128.WidenUpper(h0) << 16).AsSingle() * Vector128.Load(b + i + 4);
-            c3 += (Vector128.WidenLower(h1) << 16).AsSingle() * Vector128.Load(b + i + 8);
-            c4 += (Vector128.WidenUpper(h1) << 16).AsSingle() * Vector128.Load(b + i + 12);
-            c5 += (Vector128.WidenLower(h2) << 16).AsSingle() * Vector128.Load(b + i + 16);
-            c6 += (Vector128.WidenUpper(h2) << 16).AsSingle() * Vector128.Load(b + i + 20);
-            c7 += (Vector128.WidenLower(h3) << 16).AsSingle() * Vector128.Load(b + i + 24);
-            c8 += (Vector128.WidenUpper(h3) << 16).AsSingle() * Vector128.Load(b + i + 28);
+            for (var k = 0; k < 8; k++)
+            {
+                // Quarter k covers the element pairs of lanes 4k..4k+3: elements 8k..8k+7 of the 64-step.
+                var bits = Vector128.Load((uint*)(a + i + (8 * k)));
+                var x0 = Vector128.Load(b + i + (8 * k));
+                var x1 = Vector128.Load(b + i + (8 * k) + 4);
+                var xEven = Vector128.Create(x0.GetElement(0), x0.GetElement(2), x1.GetElement(0), x1.GetElement(2));
+                var xOdd = Vector128.Create(x0.GetElement(1), x0.GetElement(3), x1.GetElement(1), x1.GetElement(3));
+                c[k] += (bits & Vector128.Create(0xffff0000u)).AsSingle() * xOdd;
+                c[k] += (bits << 16).AsSingle() * xEven;
+            }
         }
 
-        // (c1 + c3) + (c2 + c4) on 8-lane registers, each as its two halves.
-        double sum = HorizontalSum((c1 + c5) + (c3 + c7), (c2 + c6) + (c4 + c8));
+        double sum = 0;
+        sum += ReduceAdd(c[0], c[1], c[2], c[3]);
+        sum += ReduceAdd(c[4], c[5], c[6], c[7]);
         for (; i < n; i++)
         {
             sum += BFloat16.ToSingle(a[i]) * b[i];
@@ -326,15 +317,16 @@ internal static unsafe partial class VecDot
         return (r.GetElement(0) + r.GetElement(2)) + (r.GetElement(1) + r.GetElement(3));
     }
 
-    // GGML_F32x8_REDUCE over four 8-lane registers given as halves (s0,s1), (s2,s3), (s4,s5), (s6,s7).
+    // GGML_F32x16_REDUCE over four 16-lane registers given as quarters s[4r + q].
+    private static float Reduce4(ReadOnlySpan<Vector128<float>> s) => ReduceAdd(
+        (s[0] + s[8]) + (s[4] + s[12]), (s[1] + s[9]) + (s[5] + s[13]), (s[2] + s[10]) + (s[6] + s[14]), (s[3] + s[11]) + (s[7] + s[15]));
+
+    // _mm512_reduce_add_ps of the register with quarters q0..q3 (lanes 0-3, 4-7, 8-11, 12-15).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Reduce4(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3,
-        Vector128<float> s4, Vector128<float> s5, Vector128<float> s6, Vector128<float> s7)
+    private static float ReduceAdd(Vector128<float> q0, Vector128<float> q1, Vector128<float> q2, Vector128<float> q3)
     {
-        var lo = (s0 + s4) + (s2 + s6);
-        var hi = (s1 + s5) + (s3 + s7);
-        var t = lo + hi;
-        return (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3));
+        var r = (q3 + q1) + (q2 + q0);
+        return (r.GetElement(0) + r.GetElement(2)) + (r.GetElement(1) + r.GetElement(3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -4,10 +4,11 @@ using System.Runtime.Intrinsics.X86;
 namespace HybridAI.Llama;
 
 /// <summary>
-/// Dot products of one weight row with one converted activation row, numerically as llama.cpp's CPU backend built with
-/// AVX2/FMA/F16C: every kernel keeps ggml's lane structure (8 float lanes, per-lane integer block sums, the same FMAs and
-/// the same horizontal-sum order), so the scalar twin, the SIMD kernel and llama.cpp agree bit for bit where ggml's
-/// arithmetic is deterministic.
+/// Dot products of one weight row with one converted activation row, numerically as llama.cpp's CPU backend built for the
+/// reference machine (AVX-512 with AVX512_BF16, NUMERICS.md): every kernel keeps ggml's lane structure (the quantized kernels'
+/// AVX2 code, which that build also runs: 8 float lanes, per-lane integer block sums; the float kernels' 16-lane AVX-512 code),
+/// the same FMAs and the same horizontal-sum order, so the scalar twin, the SIMD kernel and llama.cpp agree bit for bit where
+/// ggml's arithmetic is deterministic.
 /// </summary>
 /// <remarks>
 /// Stateless and thread-safe; allocation-free. A kernel takes the weight row, the activation row (laid out as
@@ -49,10 +50,10 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>
-    /// Chooses the kernel for a batch of two or more activation rows. llama.cpp (at the reference commit) then hands F32,
-    /// F16 and BF16 weights to llamafile's tinyBLAS when the row length is a multiple of 8 and the number of weight rows a
-    /// multiple of 4; tinyBLAS accumulates in one 8-lane register instead of vec_dot's four. The quantized types give the
-    /// same numbers either way (tinyBLAS_Q0_AVX has vec_dot's lanes and order).
+    /// Chooses the kernel for a batch of two or more activation rows. llama.cpp (at the reference commit, built for AVX-512)
+    /// then hands F32, F16 and BF16 weights to llamafile's tinyBLAS when the row length is a multiple of its step (16 floats;
+    /// 32 bf16 with AVX512_BF16) and the number of weight rows a multiple of 4; tinyBLAS accumulates in one register instead
+    /// of vec_dot's four. The quantized types give the same numbers either way (tinyBLAS_Q0_AVX has vec_dot's lanes and order).
     /// </summary>
     public static delegate*<byte*, byte*, int, float> SelectBatch(GgmlType weightType, int rows, int cols, bool scalar = false)
     {
@@ -75,5 +76,10 @@ internal static unsafe partial class VecDot
 
     /// <summary>Gets whether a batch product with these weights accumulates in tinyBLAS order (see <see cref="SelectBatch"/>).</summary>
     public static bool UsesTinyBlasOrder(GgmlType weightType, int rows, int cols) =>
-        weightType is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 && cols % 8 == 0 && rows % 4 == 0;
+        rows % 4 == 0 && weightType switch
+        {
+            GgmlType.F32 or GgmlType.F16 => cols % 16 == 0,
+            GgmlType.BF16 => cols % 32 == 0,
+            _ => false,
+        };
 }

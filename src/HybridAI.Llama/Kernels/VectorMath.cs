@@ -6,65 +6,40 @@ using System.Runtime.Intrinsics;
 namespace HybridAI.Llama;
 
 /// <summary>
-/// The float operations of llama.cpp's CPU backend (ggml, AVX2 + FMA build) that the attention and the feed-forward activation use,
-/// reproduced operation for operation so that every result is bit-identical: the same lane grouping, the same fused
-/// multiply-adds, the same horizontal-sum order and ggml's vectorised <c>exp</c>.
+/// The float operations of llama.cpp's CPU backend that the attention and the feed-forward activation use, reproduced operation
+/// for operation so that every result is bit-identical: the same lane grouping, the same fused multiply-adds, the same
+/// horizontal-sum order and ggml's vectorised <c>exp</c>. The reference is ggml built for AVX-512 (the machine that made the
+/// fixtures' llama.cpp outputs has AVX-512; see NUMERICS.md): 16-lane registers, steps of 64 in the dot products, chunks of 16
+/// in soft_max and SiLU, and <c>_mm512_reduce_add_ps</c> for horizontal sums.
 /// </summary>
 /// <remarks>
-/// Written with the cross-platform <see cref="Vector256{T}"/> API: on AVX2 + FMA hardware each call maps to the instruction
-/// ggml uses; elsewhere .NET emulates the lanes and <see cref="Vector256.FusedMultiplyAdd(Vector256{float}, Vector256{float}, Vector256{float})"/>
-/// stays a true fused operation, so results are the same everywhere (only slower). Stateless; thread-safe.
+/// A 16-lane register is kept as two <see cref="Vector256{T}"/> halves (lanes 0-7 and 8-15): every operation is lane-wise, so the
+/// halves give the same bits as one 512-bit register, and the code runs at full speed on AVX2 machines. Elsewhere .NET emulates
+/// the lanes and <see cref="Vector256.FusedMultiplyAdd(Vector256{float}, Vector256{float}, Vector256{float})"/> stays a true fused
+/// operation, so results are the same everywhere (only slower). Stateless; thread-safe.
 /// </remarks>
 internal static class VectorMath
 {
     /// <summary>
-    /// ggml_vec_dot_f32: four 8-lane FMA accumulators over steps of 32, reduced (a0+a2, a1+a3, then the two, then the 128-bit halves,
-    /// then two horizontal adds); the elements past the last full step are added one by one to the float sum.
+    /// ggml_vec_dot_f32 (AVX-512): four 16-lane FMA accumulators over steps of 64, reduced (a0+a2, a1+a3, then the two, then
+    /// <c>_mm512_reduce_add_ps</c>); the elements past the last full step are added one by one to the float sum.
     /// </summary>
     /// <remarks>
-    /// The tail products are rounded before they are added (no fused multiply-add): with llama.cpp's attention on 8-wide heads,
-    /// which runs entirely in this tail, that matches its greedy output step for step where a fused tail does not.
+    /// The tail follows GCC's compiled loop (<see cref="VecDot.F32Leftover"/>): with 8-wide heads the key products run entirely
+    /// in it, and so does the value product while fewer than 64 cells are attended.
     /// </remarks>
     public static float DotF32(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         var n = x.Length;
-        var np = n & ~31;
+        var np = n & ~(Step - 1);
         var sum = SteppedDot(x, y, np);
 
         for (var i = np; i < n; i++)
         {
-            sum += x[i] * y[i];
+            sum = VecDot.F32Leftover(x[i], y[i], sum, i, n);
         }
 
         return sum;
-    }
-
-    /// <summary>
-    /// The vector part shared by ggml_vec_dot_f32 and ggml_vec_dot_f16: four 8-lane FMA accumulators over the first
-    /// <paramref name="np"/> elements (a multiple of 32), reduced as (a0+a2)+(a1+a3), then horizontally. Zero when np is 0.
-    /// </summary>
-    private static float SteppedDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int np)
-    {
-        if (np == 0)
-        {
-            return 0.0f;
-        }
-
-        ref var px = ref MemoryMarshal.GetReference(x);
-        ref var py = ref MemoryMarshal.GetReference(y);
-        var a0 = Vector256<float>.Zero;
-        var a1 = Vector256<float>.Zero;
-        var a2 = Vector256<float>.Zero;
-        var a3 = Vector256<float>.Zero;
-        for (var i = 0; i < np; i += 32)
-        {
-            a0 = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), a0);
-            a1 = Vector256.FusedMultiplyAdd(Load(ref px, i + 8), Load(ref py, i + 8), a1);
-            a2 = Vector256.FusedMultiplyAdd(Load(ref px, i + 16), Load(ref py, i + 16), a2);
-            a3 = Vector256.FusedMultiplyAdd(Load(ref px, i + 24), Load(ref py, i + 24), a3);
-        }
-
-        return ReduceDot((a0 + a2) + (a1 + a3));
     }
 
     /// <summary>
@@ -74,7 +49,7 @@ internal static class VectorMath
     public static float DotF16(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         var n = x.Length;
-        var np = n & ~31;
+        var np = n & ~(Step - 1);
         double sum = SteppedDot(x, y, np);
 
         for (var i = np; i < n; i++)
@@ -85,33 +60,39 @@ internal static class VectorMath
         return (float)sum;
     }
 
+    /// <summary>Gets whether llamafile's tinyBLAS (AVX-512: 16 lanes) takes a batched float product of this row length.</summary>
+    public static bool FitsTiled(int length) => length % TiledLanes == 0;
+
     /// <summary>
-    /// llamafile's tinyBLAS (the batched F32 and F16 matmul, length a multiple of 8): one 8-lane FMA accumulator per output over
-    /// consecutive chunks of 8, then its horizontal sum (upper + lower halves, then the movehl/movehdup pairs).
+    /// llamafile's tinyBLAS&lt;16, __m512&gt; (the batched F32 and F16 matmul, length a multiple of 16): one 16-lane FMA accumulator
+    /// per output over consecutive chunks of 16, then <c>_mm512_reduce_add_ps</c>.
     /// </summary>
-    /// <exception cref="ArgumentException">The lengths differ or are not a multiple of 8 (tinyBLAS is not used then).</exception>
+    /// <exception cref="ArgumentException">The lengths differ or do not fit tinyBLAS (<see cref="FitsTiled"/>; it is not used then).</exception>
     public static float DotTiled(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         var n = x.Length;
-        if (n % 8 != 0 || y.Length != n)
+        if (!FitsTiled(n) || y.Length != n)
         {
-            throw new ArgumentException($"tinyBLAS order needs two equal lengths that are a multiple of 8; got {n} and {y.Length}.");
+            throw new ArgumentException($"tinyBLAS order needs two equal lengths that are a multiple of {TiledLanes}; got {n} and {y.Length}.");
         }
 
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
-        var a = Vector256<float>.Zero;
-        for (var i = 0; i < n; i += 8)
+        var lo = Vector256<float>.Zero;
+        var hi = Vector256<float>.Zero;
+        for (var i = 0; i < n; i += TiledLanes)
         {
-            a = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), a);
+            lo = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), lo);
+            hi = Vector256.FusedMultiplyAdd(Load(ref px, i + 8), Load(ref py, i + 8), hi);
         }
 
-        return HorizontalSum(a);
+        return ReduceAdd(lo, hi);
     }
 
     /// <summary>
-    /// ggml_vec_soft_max_f32 followed by the 1/sum scaling of ggml's soft_max: y = e^(x - max) over 8-wide chunks with
-    /// <see cref="Exp"/>, each chunk's horizontal sum added to a double, and a scalar <c>expf</c> tail; then y *= (float)(1/sum).
+    /// ggml_vec_soft_max_f32 (AVX-512) followed by the 1/sum scaling of ggml's soft_max: y = e^(x - max) over 16-wide chunks
+    /// with <see cref="Exp"/>, each chunk's <c>_mm512_reduce_add_ps</c> added to a double, and a scalar <c>expf</c> tail;
+    /// then y *= (float)(1/sum).
     /// </summary>
     public static void SoftMax(Span<float> values)
     {
@@ -126,11 +107,13 @@ internal static class VectorMath
         double sum = 0;
         ref var p = ref MemoryMarshal.GetReference(values);
         var vmax = Vector256.Create(max);
-        for (; i + 8 <= n; i += 8)
+        for (; i + 16 <= n; i += 16)
         {
-            var e = Exp(Load(ref p, i) - vmax);
-            e.StoreUnsafe(ref p, (nuint)i);
-            sum += HorizontalSum(e);
+            var lo = Exp(Load(ref p, i) - vmax);
+            var hi = Exp(Load(ref p, i + 8) - vmax);
+            lo.StoreUnsafe(ref p, (nuint)i);
+            hi.StoreUnsafe(ref p, (nuint)(i + 8));
+            sum += ReduceAdd(lo, hi);
         }
 
         for (; i < n; i++)
@@ -143,19 +126,20 @@ internal static class VectorMath
         TensorPrimitives.Multiply(values, (float)(1.0 / sum), values);
     }
 
-    /// <summary>ggml_vec_silu_f32 then ggml_mul: gate = silu(gate) · up, 8-wide with <see cref="Exp"/>, the tail with scalar <c>expf</c>.</summary>
+    /// <summary>
+    /// ggml_vec_silu_f32 (AVX-512) then ggml_mul: gate = silu(gate) · up, 16-wide with <see cref="Exp"/>, the tail with scalar
+    /// <c>expf</c>.
+    /// </summary>
     public static void SiluMultiply(Span<float> gate, ReadOnlySpan<float> up)
     {
         var n = gate.Length;
         var i = 0;
         ref var pg = ref MemoryMarshal.GetReference(gate);
         ref var pu = ref MemoryMarshal.GetReference(up);
-        var one = Vector256.Create(1.0f);
-        for (; i + 8 <= n; i += 8)
+        for (; i + 16 <= n; i += 16)
         {
-            var x = Load(ref pg, i);
-            var silu = x / (one + Exp(Vector256<float>.Zero - x));
-            (silu * Load(ref pu, i)).StoreUnsafe(ref pg, (nuint)i);
+            (Silu(Load(ref pg, i)) * Load(ref pu, i)).StoreUnsafe(ref pg, (nuint)i);
+            (Silu(Load(ref pg, i + 8)) * Load(ref pu, i + 8)).StoreUnsafe(ref pg, (nuint)(i + 8));
         }
 
         for (; i < n; i++)
@@ -166,8 +150,8 @@ internal static class VectorMath
     }
 
     /// <summary>
-    /// ggml_v_expf (AVX2): e^x from the Arm optimized-routines polynomial, with its blends for |n| &gt; 126 (scaled) and
-    /// |n| &gt; 192 (overflow to infinity / underflow to zero).
+    /// ggml_v_expf (AVX-512 version) on 8 of its 16 lanes: e^x from the Arm optimized-routines polynomial, j = poly(b) with
+    /// its last term fma(c1, b, 1), scaled by 2^n as <c>_mm512_scalef_ps</c> does (one rounding), and +inf / 0 where |n| &gt; 192.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
@@ -177,10 +161,6 @@ internal static class VectorMath
         var n = z - r;
         var b = Vector256.FusedMultiplyAdd(-n, Vector256.Create(Bits(0x35bfbe8e)),
             Vector256.FusedMultiplyAdd(-n, Vector256.Create(Bits(0x3f317200)), x));
-        var e = Vector256.ShiftLeft(z.AsInt32(), 23);
-        var k = (e + Vector256.Create(1.0f).AsInt32()).AsSingle();
-        var absN = Vector256.AndNot(n, Vector256.Create(-0.0f));
-        var c = Vector256.GreaterThan(absN, Vector256.Create(126.0f));
         var u = b * b;
         var j = Vector256.FusedMultiplyAdd(
             Vector256.FusedMultiplyAdd(
@@ -188,41 +168,83 @@ internal static class VectorMath
                 u,
                 Vector256.FusedMultiplyAdd(Vector256.Create(Bits(0x3e2aaf33)), b, Vector256.Create(Bits(0x3efffedb)))),
             u,
-            Vector256.Create(Bits(0x3f7ffff6)) * b);
-        var normal = Vector256.FusedMultiplyAdd(j, k, k);
-        if (c.AsInt32() == Vector256<int>.Zero)
+            Vector256.FusedMultiplyAdd(Vector256.Create(Bits(0x3f7ffff6)), b, Vector256.Create(1.0f)));
+
+        // scalef(j, n) = j · 2^n rounded once: 2^n is split into 2^n2 (keeps j · 2^n2 normal, so that product is exact) and
+        // 2^n1 with n1 = clamp(n, -126, 127), whose product does the one rounding (to a subnormal, or to infinity).
+        var absN = Vector256.Abs(n);
+        var inRange = Vector256.LessThanOrEqual(absN, Vector256.Create(192.0f));
+        var ni = Vector256.ConvertToInt32(Vector256.ConditionalSelect(inRange, n, Vector256<float>.Zero));
+        var n1 = Vector256.Min(Vector256.Max(ni, Vector256.Create(-126)), Vector256.Create(127));
+        var scaled = (j * Pow2(ni - n1)) * Pow2(n1);
+        if (inRange.AsInt32() == Vector256<int>.AllBitsSet)
         {
-            return normal;
+            return scaled;
         }
 
-        var g = Vector256.LessThanOrEqual(n, Vector256<float>.Zero).AsInt32() & Vector256.Create(unchecked((int)0x82000000));
-        var s1 = (g + Vector256.Create(0x7f000000)).AsSingle();
-        var s2 = (e - g).AsSingle();
-        var d = Vector256.GreaterThan(absN, Vector256.Create(192.0f));
-        var scaled = Vector256.FusedMultiplyAdd(s2, j, s2) * s1;
-        return (d & (s1 * s1)) | Vector256.AndNot(
-            (c & scaled) | Vector256.AndNot(Vector256.FusedMultiplyAdd(k, j, k), c),
-            d);
+        // |n| > 192 (and NaN-free inputs): +inf above, 0 below (the blend of ggml's d mask).
+        var overflow = Vector256.GreaterThan(n, Vector256<float>.Zero) & Vector256.Create(float.PositiveInfinity);
+        return Vector256.ConditionalSelect(inRange, scaled, overflow);
     }
 
-    /// <summary>tinyBLAS's and soft_max's horizontal sum: t = hi + lo, then (t0 + t2) + (t1 + t3).</summary>
+    /// <summary>ggml_v_silu: x / (1 + e^(0 - x)) with <see cref="Exp"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float HorizontalSum(Vector256<float> v)
+    private static Vector256<float> Silu(Vector256<float> x) => x / (Vector256.Create(1.0f) + Exp(Vector256<float>.Zero - x));
+
+    /// <summary>2^k for k in [-126, 127], as float bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Pow2(Vector256<int> k) => Vector256.ShiftLeft(k + Vector256.Create(127), 23).AsSingle();
+
+    /// <summary>
+    /// The vector part shared by ggml_vec_dot_f32 and ggml_vec_dot_f16: four 16-lane FMA accumulators over the first
+    /// <paramref name="np"/> elements (a multiple of 64), reduced as (a0+a2)+(a1+a3), then horizontally. Zero when np is 0.
+    /// </summary>
+    private static float SteppedDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int np)
     {
-        var t = v.GetUpper() + v.GetLower();
-        return (t.GetElement(0) + t.GetElement(2)) + (t.GetElement(1) + t.GetElement(3));
+        if (np == 0)
+        {
+            return 0.0f;
+        }
+
+        ref var px = ref MemoryMarshal.GetReference(x);
+        ref var py = ref MemoryMarshal.GetReference(y);
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
+        Vector256<float> a2 = default, b2 = default, a3 = default, b3 = default;
+        for (var i = 0; i < np; i += Step)
+        {
+            a0 = Vector256.FusedMultiplyAdd(Load(ref px, i), Load(ref py, i), a0);
+            b0 = Vector256.FusedMultiplyAdd(Load(ref px, i + 8), Load(ref py, i + 8), b0);
+            a1 = Vector256.FusedMultiplyAdd(Load(ref px, i + 16), Load(ref py, i + 16), a1);
+            b1 = Vector256.FusedMultiplyAdd(Load(ref px, i + 24), Load(ref py, i + 24), b1);
+            a2 = Vector256.FusedMultiplyAdd(Load(ref px, i + 32), Load(ref py, i + 32), a2);
+            b2 = Vector256.FusedMultiplyAdd(Load(ref px, i + 40), Load(ref py, i + 40), b2);
+            a3 = Vector256.FusedMultiplyAdd(Load(ref px, i + 48), Load(ref py, i + 48), a3);
+            b3 = Vector256.FusedMultiplyAdd(Load(ref px, i + 56), Load(ref py, i + 56), b3);
+        }
+
+        return ReduceAdd((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3));
     }
 
-    /// <summary>GGML_F32x8_REDUCE's last steps: t = lo + hi, then two horizontal adds: (t0 + t1) + (t2 + t3).</summary>
+    /// <summary>
+    /// <c>_mm512_reduce_add_ps</c> (GCC) of the register whose lanes 0-7 are <paramref name="lo"/> and 8-15 <paramref name="hi"/>:
+    /// t = hi + lo (8 lanes), then t's upper + lower halves, then (s0 + s2) + (s1 + s3).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ReduceDot(Vector256<float> v)
+    internal static float ReduceAdd(Vector256<float> lo, Vector256<float> hi)
     {
-        var t = v.GetLower() + v.GetUpper();
-        return (t.GetElement(0) + t.GetElement(1)) + (t.GetElement(2) + t.GetElement(3));
+        var t = hi + lo;
+        var s = t.GetUpper() + t.GetLower();
+        return (s.GetElement(0) + s.GetElement(2)) + (s.GetElement(1) + s.GetElement(3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Load(ref float source, int offset) => Vector256.LoadUnsafe(ref source, (nuint)offset);
 
     private static float Bits(int bits) => BitConverter.Int32BitsToSingle(bits);
+
+    /// <summary>GGML_F32_STEP with AVX-512: four registers of 16 floats.</summary>
+    private const int Step = 64;
+
+    /// <summary>The lanes of tinyBLAS's accumulator with AVX-512.</summary>
+    private const int TiledLanes = 16;
 }

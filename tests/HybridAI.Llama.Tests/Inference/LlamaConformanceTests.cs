@@ -5,7 +5,7 @@ namespace HybridAI.Llama.Tests.Inference;
 
 /// <summary>
 /// Greedy generation and first-step logits against llama.cpp's own outputs on the shared fixture models
-/// (reference/&lt;model&gt;-greedy.json, made by llama.cpp c392e5094 on AVX2).
+/// (reference/&lt;model&gt;-greedy.json, made by llama.cpp c392e5094 on a machine with AVX-512; see Kernels/NUMERICS.md).
 /// </summary>
 public sealed class LlamaConformanceTests(ITestOutputHelper output)
 {
@@ -56,28 +56,27 @@ public sealed class LlamaConformanceTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Largest first-step logit difference, relative to the largest logit, that each weight type keeps after mirroring llama.cpp's
-    /// arithmetic (measured on the fixtures; real errors such as a wrong scale or block layout are orders of magnitude larger).
+    /// Largest first-step logit difference, relative to the largest logit, allowed per weight type. Measured on Linux x64: 0 for
+    /// every fixture model with both caches (the engine mirrors the reference build's float order bit for bit, NUMERICS.md).
+    /// The margins cover what can legitimately differ elsewhere: the few scalar <c>expf</c> calls (soft_max and SiLU tails) come
+    /// from the platform's C library, and one ulp there can move a value across a rounding boundary further on.
     /// </summary>
     private static float LogitTolerance(string model, KvCacheType cacheType)
     {
         var type = model[(model.LastIndexOf('-') + 1)..];
         return (type, cacheType) switch
         {
-            // Integer block dot products, activation quantization and the float operations around them reproduce ggml's bit for
-            // bit: measured 0 to 1 float ulp (≤ 2e-7 relative) with both caches.
+            // Integer block dot products: an ulp-level difference upstream is absorbed by the Q8 activation rounding unless it
+            // sits on a tie; 1e-6 is a few float ulps of the largest logit.
             (not ("f32" or "f16" or "bf16"), _) => 1e-6f,
 
-            // F32 and BF16 weights with an F32 cache: summation-order noise of the float matmuls, measured ≤ 3.2e-6 relative.
+            // F32 and BF16 weights with an F32 cache: ulp-level noise carried through the float matmuls (10 ulps of the largest
+            // logit); a moved BF16 rounding of an activation would exceed it, and has not happened on the fixtures.
             ("f32" or "bf16", KvCacheType.F32) => 1e-5f,
 
-            // F16 weights: llama.cpp's F16 matmuls differ from ours by up to 8.9e-4 relative (measured with the F32 cache; the
-            // activation rounding of F16 matmuls is still being matched, see the kernels).
-            ("f16", _) => 2e-3f,
-
-            // Float weights with an F16 cache: the ulp-level noise above sometimes moves a K or V element across an F16 rounding
-            // boundary (one F16 ulp is 4.9e-4 relative), or a BF16-rounded activation across a BF16 one: measured up to 1.4e-4
-            // relative for F32 weights and 1.3e-3 for BF16 weights.
+            // F16 weights (activations rounded to F16 before each product), and float weights with an F16 cache (K and V
+            // rounded to F16): one ulp upstream that moves a value across an F16 rounding boundary changes it by up to 4.9e-4
+            // relative, which can reach the logits at about that size.
             _ => 2e-3f,
         };
     }

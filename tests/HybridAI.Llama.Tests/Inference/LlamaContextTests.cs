@@ -227,8 +227,8 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     private static double MaxDifference(double[] expected, float[] actual) => expected.Zip(actual, (r, a) => Math.Abs(r - a)).Max();
 
     /// <summary>
-    /// The reference computes in double with the same rounding of matrix inputs as the engine, so what remains is float
-    /// accumulation and exp/sin/cos rounding (about 1e-6 relative per operation); Q8 inputs near a rounding midpoint are resolved
+    /// The reference rounds matrix inputs as the engine does and sums products in float in another order, otherwise computes in
+    /// double, so what remains is accumulation order and exp/sin/cos rounding (about 1e-6 relative per operation); Q8 inputs near a rounding midpoint are resolved
     /// by <see cref="CompareWithReference"/> (after that every quantized model agrees to under 3e-7 of the largest logit,
     /// measured). F16/BF16 inputs can still round to the other neighbour near their midpoints (one F16 step is 2^-11 relative;
     /// measured up to 5.4e-4 for F16 models). 2e-3 of the largest logit covers both with margin; a wrong block layout, scale or

@@ -89,7 +89,7 @@ public sealed unsafe class VecDotTests
     public void SelectBatch_SimdAndScalar_AgreeBitForBit(GgmlType type)
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: only the scalar kernels run here.");
-        foreach (var n in new[] { 8, 16, 40, 64, 256, 1000 })
+        foreach (var n in type == GgmlType.BF16 ? new[] { 32, 64, 96, 256, 1024 } : new[] { 16, 32, 48, 64, 256, 1008 })
         {
             var simd = VecDot.SelectBatch(type, 4, n);
             var scalar = VecDot.SelectBatch(type, 4, n, scalar: true);
@@ -166,7 +166,9 @@ public sealed unsafe class VecDotTests
 
     [Theory]
     [InlineData(GgmlType.F32, 4, 12)]
+    [InlineData(GgmlType.F32, 4, 8)]
     [InlineData(GgmlType.F16, 6, 16)]
+    [InlineData(GgmlType.BF16, 4, 16)]
     [InlineData(GgmlType.Q8_0, 4, 64)]
     public void UsesTinyBlasOrder_OutsideTinyBlasConditions_IsFalse(GgmlType type, int rows, int cols)
     {
