@@ -45,7 +45,7 @@ internal static unsafe class MatMul
         }
         else
         {
-            task.Kernel4x4 = null;
+            task.Kernel4x4 = VecDot.SelectRows4x4(w.Type, scalar);
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
             task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         }
