@@ -45,7 +45,9 @@ internal static unsafe partial class VecDot
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
         // d_w·d_x of the current block for the 16 outputs (activation row j, weight row i at 4j + i), broadcast from memory.
-        var d = stackalloc float[16];
+        // A local rather than stackalloc, which would keep the method out of tiered compilation.
+        Vector512<float> scales = default;
+        var d = (float*)&scales;
         for (var b = 0; b < n / 32; b++)
         {
             var dw = Vector128.Create(Float16.ToSingle(*(ushort*)w0), Float16.ToSingle(*(ushort*)w1), Float16.ToSingle(*(ushort*)w2), Float16.ToSingle(*(ushort*)w3));

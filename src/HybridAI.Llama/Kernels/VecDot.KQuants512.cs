@@ -163,7 +163,8 @@ internal static unsafe partial class VecDot
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
         // The activation-only offset products of the current super-block (4 activation rows × 4 runs of 64).
-        var offsets = stackalloc Vector512<short>[16];
+        Q6KOffsetProducts scratch = default;
+        var offsets = (Vector512<short>*)&scratch;
         for (var b = 0; b < n / 256; b++)
         {
             OffsetProducts(x0, Q6KOffset, offsets);
