@@ -20,17 +20,27 @@ internal static unsafe partial class VecDot
     /// <summary>Gets whether the 512-bit integer kernels run here (AVX-512 F, BW, DQ and VL besides AVX2/FMA).</summary>
     public static bool IsAvx512Supported => IsSimdSupported && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
 
-    /// <summary>Four Q4_K rows against one Q8_K row with 512-bit integer work: per row bit-identical to <see cref="Q4KSimd"/>.</summary>
+    /// <summary>
+    /// Four Q4_K rows against one Q8_K row with 512-bit integer work: per row bit-identical to <see cref="Q4KSimd"/>. The
+    /// scales and mins of the four rows are unpacked together (one row per 128-bit lane), and two rows share each float
+    /// register (row pairs in the halves; the min terms in lanes 0..3 and 8..11), so every float lane sees
+    /// <see cref="Q4KSimd"/>'s operations.
+    /// </summary>
     internal static void Q4KRows4Avx512(byte* w, long rowStride, byte* x, int n, float* y)
     {
-        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        Vector128<float> min0 = default, min1 = default, min2 = default, min3 = default;
+        Vector512<float> acc01 = default, acc23 = default, min01 = default, min23 = default;
         var low = Vector512.Create((byte)0x0F);
         var shifts = Vector512.Create(0ul, 0ul, 0ul, 0ul, 4ul, 4ul, 4ul, 4ul);
-        var idx0 = Q4KScaleIndex(0);
-        var idx1 = Q4KScaleIndex(1);
-        var idx2 = Q4KScaleIndex(2);
-        var idx3 = Q4KScaleIndex(3);
+        // Constants built once (the JIT does not fold a Vector512 made of two Vector256 halves, nor hoist it out of the loop).
+        var unpack = new Q4KUnpackConstants();
+        var e0 = Q4KScaleIndex(0);
+        var e1 = Q4KScaleIndex(1);
+        var e2 = Q4KScaleIndex(2);
+        var e3 = Q4KScaleIndex(3);
+        var o0 = Q4KScaleIndex(0, 16);
+        var o1 = Q4KScaleIndex(1, 16);
+        var o2 = Q4KScaleIndex(2, 16);
+        var o3 = Q4KScaleIndex(3, 16);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
@@ -42,17 +52,25 @@ internal static unsafe partial class VecDot
 
             next += 4 * Q4KBytes;
             var yd = *(float*)x;
+            var negYd = -yd;
             var q8 = (sbyte*)(x + 4);
-            var y0 = Vector512.Load(q8);
-            var y1 = Vector512.Load(q8 + 64);
-            var y2 = Vector512.Load(q8 + 128);
-            var y3 = Vector512.Load(q8 + 192);
-            var bsums = Vector256.Load((short*)(x + 260));
-            var pairSums = Ssse3.HorizontalAdd(bsums.GetLower(), bsums.GetUpper());
-            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Q4KSums512(w0, yd, y0, y1, y2, y3, pairSums, low, shifts, idx0, idx1, idx2, idx3, ref min0), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)), Q4KSums512(w1, yd, y0, y1, y2, y3, pairSums, low, shifts, idx0, idx1, idx2, idx3, ref min1), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Q4KSums512(w2, yd, y0, y1, y2, y3, pairSums, low, shifts, idx0, idx1, idx2, idx3, ref min2), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)), Q4KSums512(w3, yd, y0, y1, y2, y3, pairSums, low, shifts, idx0, idx1, idx2, idx3, ref min3), acc3);
+            // The pair sums in the first and third 128-bit lanes, zero in the others: one madd gives two rows' min products.
+            var pairSums = PairSums(x);
+            var pairSums2 = Vector512.Create(Vector256.Create(pairSums, Vector128<short>.Zero), Vector256.Create(pairSums, Vector128<short>.Zero));
+            Q4KMinsAndScales4(w0 + 4, w1 + 4, w2 + 4, w3 + 4, unpack, out var words01, out var words23);
+            var dmin01 = Vector512.Create(Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w0 + 2))), Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w1 + 2))));
+            var dmin23 = Vector512.Create(Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w2 + 2))), Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w3 + 2))));
+            min01 = Avx512F.FusedMultiplyAdd(dmin01, Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(words01, pairSums2)), min01);
+            min23 = Avx512F.FusedMultiplyAdd(dmin23, Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(words23, pairSums2)), min23);
+
+            var t0 = Q4KRowSums512(w0 + 16, words01, e0, e1, e2, e3, q8, low, shifts);
+            var t1 = Q4KRowSums512(w1 + 16, words01, o0, o1, o2, o3, q8, low, shifts);
+            var t2 = Q4KRowSums512(w2 + 16, words23, e0, e1, e2, e3, q8, low, shifts);
+            var t3 = Q4KRowSums512(w3 + 16, words23, o0, o1, o2, o3, q8, low, shifts);
+            var d01 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)));
+            var d23 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)));
+            acc01 = Avx512F.FusedMultiplyAdd(d01, Avx512F.ConvertToVector512Single(FoldHalves(t0, t1)), acc01);
+            acc23 = Avx512F.FusedMultiplyAdd(d23, Avx512F.ConvertToVector512Single(FoldHalves(t2, t3)), acc23);
             x += Q8KBytes;
             w0 += Q4KBytes;
             w1 += Q4KBytes;
@@ -60,10 +78,43 @@ internal static unsafe partial class VecDot
             w3 += Q4KBytes;
         }
 
-        y[0] = HorizontalSum(acc0) + MinTotal(min0);
-        y[1] = HorizontalSum(acc1) + MinTotal(min1);
-        y[2] = HorizontalSum(acc2) + MinTotal(min2);
-        y[3] = HorizontalSum(acc3) + MinTotal(min3);
+        y[0] = HorizontalSum(acc01.GetLower()) + MinTotal(min01.GetLower().GetLower());
+        y[1] = HorizontalSum(acc01.GetUpper()) + MinTotal(min01.GetUpper().GetLower());
+        y[2] = HorizontalSum(acc23.GetLower()) + MinTotal(min23.GetLower().GetLower());
+        y[3] = HorizontalSum(acc23.GetUpper()) + MinTotal(min23.GetUpper().GetLower());
+    }
+
+    // One Q4_K super-block's quants of one row against one activation block: the exact int32 lanes, low-nibble half and
+    // high-nibble half still apart. The row's scales are words first + 8..15 of the table.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Q4KRowSums512(
+        byte* qs, Vector512<short> table, Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3,
+        sbyte* q8, Vector512<byte> low, Vector512<ulong> shifts)
+    {
+        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i0), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs, low, shifts), Vector512.Load(q8)));
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i1), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 32, low, shifts), Vector512.Load(q8 + 64)));
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i2), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 64, low, shifts), Vector512.Load(q8 + 128)));
+        return sumi + Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i3), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 96, low, shifts), Vector512.Load(q8 + 192)));
+    }
+
+    /// <summary>
+    /// <see cref="Q4KMinsAndScales"/> for four rows at once (one row per 128-bit lane): <paramref name="words01"/> holds rows 0
+    /// and 1 (words 0..7 mins and 8..15 scales of row 0, then 16..23 and 24..31 of row 1), <paramref name="words23"/> rows 2, 3.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Q4KMinsAndScales4(
+        byte* p0, byte* p1, byte* p2, byte* p3, in Q4KUnpackConstants k, out Vector512<short> words01, out Vector512<short> words23)
+    {
+        var u = Vector512.Create(
+            Vector256.Create(Vector128.Load((uint*)p0), Vector128.Load((uint*)p1)),
+            Vector256.Create(Vector128.Load((uint*)p2), Vector128.Load((uint*)p3)));
+        var lowParts = Avx512F.Shuffle(u, 0b10_00_10_01);
+        var highParts = Avx512F.Shuffle(u, 0b00_00_01_01);
+        var lo = Avx512F.ShiftRightLogicalVariable(lowParts, k.Shifts) & k.LowMasks;
+        var hi = Avx512F.ShiftRightLogical(highParts, 2) & k.HighMasks;
+        var bytes = (lo | hi).AsByte();
+        words01 = Avx512BW.ConvertToVector512Int16(bytes.GetLower());
+        words23 = Avx512BW.ConvertToVector512Int16(bytes.GetUpper());
     }
 
     /// <summary>
@@ -374,10 +425,11 @@ internal static unsafe partial class VecDot
             Vector256.Create(Vector128.Create((short)(4 * k)), Vector128.Create((short)((4 * k) + 1))),
             Vector256.Create(Vector128.Create((short)((4 * k) + 2)), Vector128.Create((short)((4 * k) + 3))));
 
-    // Word i of the scale register for run j: scale 2j for the low-nibble half (words 0..15), 2j+1 for the high half.
+    // Word i of the scale register for run j: scale 2j for the low-nibble half (words 0..15), 2j+1 for the high half,
+    // with the scales at words first + 8..15 of the table.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> Q4KScaleIndex(int j) =>
-        Vector512.Create(Vector256.Create((short)(8 + (2 * j))), Vector256.Create((short)(9 + (2 * j))));
+    private static Vector512<short> Q4KScaleIndex(int j, int first = 0) =>
+        Vector512.Create(Vector256.Create((short)(first + 8 + (2 * j))), Vector256.Create((short)(first + 9 + (2 * j))));
 
     // The pair sums of an activation block's bsums (hadd of its 16 sums of 16), as ggml's q4_K kernel takes them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
