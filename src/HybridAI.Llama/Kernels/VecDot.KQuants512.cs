@@ -130,6 +130,10 @@ internal static unsafe partial class VecDot
         Vector512<float> m0 = default, m1 = default, m2 = default, m3 = default;
         var low = Vector512.Create((byte)0x0F);
         var shifts = Vector512.Create(0ul, 0ul, 0ul, 0ul, 4ul, 4ul, 4ul, 4ul);
+        var i0 = Q4KScaleIndex(0);
+        var i1 = Q4KScaleIndex(1);
+        var i2 = Q4KScaleIndex(2);
+        var i3 = Q4KScaleIndex(3);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
         for (var b = 0; b < n / 256; b++)
@@ -141,10 +145,10 @@ internal static unsafe partial class VecDot
             var pairSums = Vector512.Create(
                 Vector256.Create(PairSums(x0), PairSums(x1)),
                 Vector256.Create(PairSums(x2), PairSums(x3)));
-            Q4KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, ref a00, ref a02, ref m0);
-            Q4KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, ref a10, ref a12, ref m1);
-            Q4KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, ref a20, ref a22, ref m2);
-            Q4KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, ref a30, ref a32, ref m3);
+            Q4KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a00, ref a02, ref m0);
+            Q4KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a10, ref a12, ref m1);
+            Q4KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a20, ref a22, ref m2);
+            Q4KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a30, ref a32, ref m3);
             x0 += Q8KBytes;
             x1 += Q8KBytes;
             x2 += Q8KBytes;
@@ -161,10 +165,18 @@ internal static unsafe partial class VecDot
         StoreQ4K4x4Row(y + 3, yStride, a30, a32, m3);
     }
 
-    /// <summary>Four Q6_K rows against one Q8_K row with 512-bit integer work: per row bit-identical to <see cref="Q6KSimd"/>.</summary>
+    /// <summary>
+    /// Four Q6_K rows against one Q8_K row with 512-bit integer work: per row bit-identical to <see cref="Q6KSimd"/> (two
+    /// rows share each float register, one per half, with the same lanes and order).
+    /// </summary>
     internal static void Q6KRows4Avx512(byte* w, long rowStride, byte* x, int n, float* y)
     {
-        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector512<float> acc01 = default, acc23 = default;
+        // Built once: the JIT neither folds nor hoists a Vector512 made of smaller parts.
+        var i0 = Q6KScaleIndex(0);
+        var i1 = Q6KScaleIndex(1);
+        var i2 = Q6KScaleIndex(2);
+        var i3 = Q6KScaleIndex(3);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
@@ -186,10 +198,14 @@ internal static unsafe partial class VecDot
             var o1 = Avx512BW.MultiplyAddAdjacent(Q6KOffset, y1);
             var o2 = Avx512BW.MultiplyAddAdjacent(Q6KOffset, y2);
             var o3 = Avx512BW.MultiplyAddAdjacent(Q6KOffset, y3);
-            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Q6KSums512(w0, y0, y1, y2, y3, o0, o1, o2, o3), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w1 + 208))), Q6KSums512(w1, y0, y1, y2, y3, o0, o1, o2, o3), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w2 + 208))), Q6KSums512(w2, y0, y1, y2, y3, o0, o1, o2, o3), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w3 + 208))), Q6KSums512(w3, y0, y1, y2, y3, o0, o1, o2, o3), acc3);
+            var t0 = Q6KSums512(w0, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
+            var t1 = Q6KSums512(w1, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
+            var t2 = Q6KSums512(w2, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
+            var t3 = Q6KSums512(w3, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
+            var d01 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w1 + 208))));
+            var d23 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w2 + 208))), Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w3 + 208))));
+            acc01 = Avx512F.FusedMultiplyAdd(d01, Avx512F.ConvertToVector512Single(FoldHalves(t0, t1)), acc01);
+            acc23 = Avx512F.FusedMultiplyAdd(d23, Avx512F.ConvertToVector512Single(FoldHalves(t2, t3)), acc23);
             x += Q8KBytes;
             w0 += Q6KBytes;
             w1 += Q6KBytes;
@@ -197,10 +213,10 @@ internal static unsafe partial class VecDot
             w3 += Q6KBytes;
         }
 
-        y[0] = HorizontalSum(acc0);
-        y[1] = HorizontalSum(acc1);
-        y[2] = HorizontalSum(acc2);
-        y[3] = HorizontalSum(acc3);
+        y[0] = HorizontalSum(acc01.GetLower());
+        y[1] = HorizontalSum(acc01.GetUpper());
+        y[2] = HorizontalSum(acc23.GetLower());
+        y[3] = HorizontalSum(acc23.GetUpper());
     }
 
     /// <summary>
@@ -216,6 +232,10 @@ internal static unsafe partial class VecDot
         // The activation-only offset products of the current super-block (4 activation rows × 4 runs of 64).
         Q6KOffsetProducts scratch = default;
         var offsets = (Vector512<short>*)&scratch;
+        var i0 = Q6KScaleIndex(0);
+        var i1 = Q6KScaleIndex(1);
+        var i2 = Q6KScaleIndex(2);
+        var i3 = Q6KScaleIndex(3);
         for (var b = 0; b < n / 256; b++)
         {
             OffsetProducts(x0, Q6KOffset, offsets);
@@ -224,10 +244,10 @@ internal static unsafe partial class VecDot
             OffsetProducts(x3, Q6KOffset, offsets + 12);
             var yd01 = Vector512.Create(Vector256.Create(*(float*)x0), Vector256.Create(*(float*)x1));
             var yd23 = Vector512.Create(Vector256.Create(*(float*)x2), Vector256.Create(*(float*)x3));
-            Q6KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, offsets, ref a00, ref a02);
-            Q6KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, offsets, ref a10, ref a12);
-            Q6KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, offsets, ref a20, ref a22);
-            Q6KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, offsets, ref a30, ref a32);
+            Q6KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a00, ref a02);
+            Q6KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a10, ref a12);
+            Q6KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a20, ref a22);
+            Q6KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a30, ref a32);
             x0 += Q8KBytes;
             x1 += Q8KBytes;
             x2 += Q8KBytes;
@@ -269,6 +289,7 @@ internal static unsafe partial class VecDot
     private static void Q4KRowStep4x4(
         byte* wb, byte* x0, byte* x1, byte* x2, byte* x3, Vector512<float> yd01, Vector512<float> yd23, Vector512<float> negYd,
         Vector512<short> pairSums, Vector512<byte> low, Vector512<ulong> shifts,
+        Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3,
         ref Vector512<float> acc01, ref Vector512<float> acc23, ref Vector512<float> accMin)
     {
         var dw = Vector512.Create(Float16.ToSingle(*(ushort*)wb));
@@ -280,10 +301,10 @@ internal static unsafe partial class VecDot
         accMin = Avx512F.FusedMultiplyAdd(negYd * dmin, Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(mins, pairSums)), accMin);
 
         var table = words.ToVector512Unsafe();
-        var s0 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(0));
-        var s1 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(1));
-        var s2 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(2));
-        var s3 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(3));
+        var s0 = Avx512BW.PermuteVar32x16(table, i0);
+        var s1 = Avx512BW.PermuteVar32x16(table, i1);
+        var s2 = Avx512BW.PermuteVar32x16(table, i2);
+        var s3 = Avx512BW.PermuteVar32x16(table, i3);
         var qs = wb + 16;
         var n0 = Nibbles512(qs, low, shifts);
         var n1 = Nibbles512(qs + 32, low, shifts);
@@ -308,34 +329,35 @@ internal static unsafe partial class VecDot
         return sumi + Avx512BW.MultiplyAddAdjacent(s3, Avx512BW.MultiplyAddAdjacent(n3, Vector512.Load(q8 + 192)));
     }
 
-    // One Q6_K super-block of one row against one activation block; o0..o3 are the offset products 32·(y_2k + y_2k+1).
+    // One Q6_K super-block of one row against one activation block, the two halves of the int32 lanes still apart;
+    // o0..o3 are the offset products 32·(y_2k + y_2k+1), i0..i3 the scale indexes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Q6KSums512(
+    private static Vector512<int> Q6KSums512(
         byte* wb, Vector512<sbyte> y0, Vector512<sbyte> y1, Vector512<sbyte> y2, Vector512<sbyte> y3,
-        Vector512<short> o0, Vector512<short> o1, Vector512<short> o2, Vector512<short> o3)
+        Vector512<short> o0, Vector512<short> o1, Vector512<short> o2, Vector512<short> o3,
+        Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3)
     {
         var table = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(wb + 192))).ToVector512Unsafe();
         Q6KQuants512(wb, 0, out var q01, out var q23);
-        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(0)), Avx512BW.MultiplyAddAdjacent(q01, y0) - o0);
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(1)), Avx512BW.MultiplyAddAdjacent(q23, y1) - o1);
+        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i0), Avx512BW.MultiplyAddAdjacent(q01, y0) - o0);
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i1), Avx512BW.MultiplyAddAdjacent(q23, y1) - o1);
         Q6KQuants512(wb, 1, out q01, out q23);
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(2)), Avx512BW.MultiplyAddAdjacent(q01, y2) - o2);
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(3)), Avx512BW.MultiplyAddAdjacent(q23, y3) - o3);
-        return Avx.ConvertToVector256Single(sumi.GetLower() + sumi.GetUpper());
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i2), Avx512BW.MultiplyAddAdjacent(q01, y2) - o2);
+        return sumi + Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i3), Avx512BW.MultiplyAddAdjacent(q23, y3) - o3);
     }
 
     // One Q6_K super-block of one weight row against the blocks of four activation rows.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q6KRowStep4x4(
         byte* wb, byte* x0, byte* x1, byte* x2, byte* x3, Vector512<float> yd01, Vector512<float> yd23, Vector512<short>* offsets,
-        ref Vector512<float> acc01, ref Vector512<float> acc23)
+        Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3, ref Vector512<float> acc01, ref Vector512<float> acc23)
     {
         var dw = Vector512.Create(Float16.ToSingle(*(ushort*)(wb + 208)));
         var table = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(wb + 192))).ToVector512Unsafe();
-        var s0 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(0));
-        var s1 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(1));
-        var s2 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(2));
-        var s3 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(3));
+        var s0 = Avx512BW.PermuteVar32x16(table, i0);
+        var s1 = Avx512BW.PermuteVar32x16(table, i1);
+        var s2 = Avx512BW.PermuteVar32x16(table, i2);
+        var s3 = Avx512BW.PermuteVar32x16(table, i3);
         Q6KQuants512(wb, 0, out var q0, out var q1);
         Q6KQuants512(wb, 1, out var q2, out var q3);
         var t0 = Q6KIntSums512(q0, q1, q2, q3, s0, s1, s2, s3, (sbyte*)(x0 + 4), offsets);
