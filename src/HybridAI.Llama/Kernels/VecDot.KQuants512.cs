@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -29,18 +30,6 @@ internal static unsafe partial class VecDot
     internal static void Q4KRows4Avx512(byte* w, long rowStride, byte* x, int n, float* y)
     {
         Vector512<float> acc01 = default, acc23 = default, min01 = default, min23 = default;
-        var low = Vector512.Create((byte)0x0F);
-        var shifts = Vector512.Create(0ul, 0ul, 0ul, 0ul, 4ul, 4ul, 4ul, 4ul);
-        // Constants built once (the JIT does not fold a Vector512 made of two Vector256 halves, nor hoist it out of the loop).
-        var unpack = new Q4KUnpackConstants();
-        var e0 = Q4KScaleIndex(0);
-        var e1 = Q4KScaleIndex(1);
-        var e2 = Q4KScaleIndex(2);
-        var e3 = Q4KScaleIndex(3);
-        var o0 = Q4KScaleIndex(0, 16);
-        var o1 = Q4KScaleIndex(1, 16);
-        var o2 = Q4KScaleIndex(2, 16);
-        var o3 = Q4KScaleIndex(3, 16);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
@@ -57,16 +46,16 @@ internal static unsafe partial class VecDot
             // The pair sums in the first and third 128-bit lanes, zero in the others: one madd gives two rows' min products.
             var pairSums = PairSums(x);
             var pairSums2 = Vector512.Create(Vector256.Create(pairSums, Vector128<short>.Zero), Vector256.Create(pairSums, Vector128<short>.Zero));
-            Q4KMinsAndScales4(w0 + 4, w1 + 4, w2 + 4, w3 + 4, unpack, out var words01, out var words23);
+            Q4KMinsAndScales4(w0 + 4, w1 + 4, w2 + 4, w3 + 4, out var words01, out var words23);
             var dmin01 = Vector512.Create(Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w0 + 2))), Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w1 + 2))));
             var dmin23 = Vector512.Create(Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w2 + 2))), Vector256.Create(negYd * Float16.ToSingle(*(ushort*)(w3 + 2))));
             min01 = Avx512F.FusedMultiplyAdd(dmin01, Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(words01, pairSums2)), min01);
             min23 = Avx512F.FusedMultiplyAdd(dmin23, Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(words23, pairSums2)), min23);
 
-            var t0 = Q4KRowSums512(w0 + 16, words01, e0, e1, e2, e3, q8, low, shifts);
-            var t1 = Q4KRowSums512(w1 + 16, words01, o0, o1, o2, o3, q8, low, shifts);
-            var t2 = Q4KRowSums512(w2 + 16, words23, e0, e1, e2, e3, q8, low, shifts);
-            var t3 = Q4KRowSums512(w3 + 16, words23, o0, o1, o2, o3, q8, low, shifts);
+            var t0 = Q4KRowSums512(w0 + 16, words01, 0, q8);
+            var t1 = Q4KRowSums512(w1 + 16, words01, 16, q8);
+            var t2 = Q4KRowSums512(w2 + 16, words23, 0, q8);
+            var t3 = Q4KRowSums512(w3 + 16, words23, 16, q8);
             var d01 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)));
             var d23 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)));
             acc01 = Avx512F.FusedMultiplyAdd(d01, Avx512F.ConvertToVector512Single(FoldHalves(t0, t1)), acc01);
@@ -87,31 +76,33 @@ internal static unsafe partial class VecDot
     // One Q4_K super-block's quants of one row against one activation block: the exact int32 lanes, low-nibble half and
     // high-nibble half still apart. The row's scales are words first + 8..15 of the table.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Q4KRowSums512(
-        byte* qs, Vector512<short> table, Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3,
-        sbyte* q8, Vector512<byte> low, Vector512<ulong> shifts)
+    private static Vector512<int> Q4KRowSums512(byte* qs, Vector512<short> table, int first, sbyte* q8)
     {
-        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i0), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs, low, shifts), Vector512.Load(q8)));
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i1), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 32, low, shifts), Vector512.Load(q8 + 64)));
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i2), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 64, low, shifts), Vector512.Load(q8 + 128)));
-        return sumi + Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i3), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 96, low, shifts), Vector512.Load(q8 + 192)));
+        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(0, first)), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs), Vector512.Load(q8)));
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(1, first)), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 32), Vector512.Load(q8 + 64)));
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(2, first)), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 64), Vector512.Load(q8 + 128)));
+        return sumi + Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(3, first)), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 96), Vector512.Load(q8 + 192)));
     }
 
     /// <summary>
-    /// <see cref="Q4KMinsAndScales"/> for four rows at once (one row per 128-bit lane): <paramref name="words01"/> holds rows 0
+    /// The 12 packed scale/min bytes of four Q4_K blocks unpacked (ggml's utmp shuffle, in vector lanes, one row per
+    /// 128-bit lane; each pointer is 4 bytes into its block, and 16 bytes are read): <paramref name="words01"/> holds rows 0
     /// and 1 (words 0..7 mins and 8..15 scales of row 0, then 16..23 and 24..31 of row 1), <paramref name="words23"/> rows 2, 3.
+    /// In each lane u = [u0, u1, u2, -]; mins 0..3 = u1 &amp; 0x3f, mins 4..7 = ((u2 &gt;&gt; 4) &amp; 0x0f) | ((u1 &gt;&gt; 6) &amp; 3) &lt;&lt; 4,
+    /// scales 0..3 = u0 &amp; 0x3f, scales 4..7 = (u2 &amp; 0x0f) | ((u0 &gt;&gt; 6) &amp; 3) &lt;&lt; 4.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q4KMinsAndScales4(
-        byte* p0, byte* p1, byte* p2, byte* p3, in Q4KUnpackConstants k, out Vector512<short> words01, out Vector512<short> words23)
+        byte* p0, byte* p1, byte* p2, byte* p3, out Vector512<short> words01, out Vector512<short> words23)
     {
         var u = Vector512.Create(
             Vector256.Create(Vector128.Load((uint*)p0), Vector128.Load((uint*)p1)),
             Vector256.Create(Vector128.Load((uint*)p2), Vector128.Load((uint*)p3)));
         var lowParts = Avx512F.Shuffle(u, 0b10_00_10_01);
         var highParts = Avx512F.Shuffle(u, 0b00_00_01_01);
-        var lo = Avx512F.ShiftRightLogicalVariable(lowParts, k.Shifts) & k.LowMasks;
-        var hi = Avx512F.ShiftRightLogical(highParts, 2) & k.HighMasks;
+        ref var masks = ref MemoryMarshal.GetReference(Q4KUnpackMasks);
+        var lo = Avx512F.ShiftRightLogicalVariable(lowParts, Vector512.LoadUnsafe(ref masks)) & Vector512.LoadUnsafe(ref masks, 16);
+        var hi = Avx512F.ShiftRightLogical(highParts, 2) & Vector512.LoadUnsafe(ref masks, 32);
         var bytes = (lo | hi).AsByte();
         words01 = Avx512BW.ConvertToVector512Int16(bytes.GetLower());
         words23 = Avx512BW.ConvertToVector512Int16(bytes.GetUpper());
@@ -128,12 +119,6 @@ internal static unsafe partial class VecDot
         // terms of the four activation rows in the four 128-bit lanes of one register.
         Vector512<float> a00 = default, a02 = default, a10 = default, a12 = default, a20 = default, a22 = default, a30 = default, a32 = default;
         Vector512<float> m0 = default, m1 = default, m2 = default, m3 = default;
-        var low = Vector512.Create((byte)0x0F);
-        var shifts = Vector512.Create(0ul, 0ul, 0ul, 0ul, 4ul, 4ul, 4ul, 4ul);
-        var i0 = Q4KScaleIndex(0);
-        var i1 = Q4KScaleIndex(1);
-        var i2 = Q4KScaleIndex(2);
-        var i3 = Q4KScaleIndex(3);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
         for (var b = 0; b < n / 256; b++)
@@ -145,10 +130,11 @@ internal static unsafe partial class VecDot
             var pairSums = Vector512.Create(
                 Vector256.Create(PairSums(x0), PairSums(x1)),
                 Vector256.Create(PairSums(x2), PairSums(x3)));
-            Q4KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a00, ref a02, ref m0);
-            Q4KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a10, ref a12, ref m1);
-            Q4KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a20, ref a22, ref m2);
-            Q4KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, low, shifts, i0, i1, i2, i3, ref a30, ref a32, ref m3);
+            Q4KMinsAndScales4(w0 + 4, w1 + 4, w2 + 4, w3 + 4, out var words01, out var words23);
+            Q4KRowStep4x4(w0, words01, 0, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, ref a00, ref a02, ref m0);
+            Q4KRowStep4x4(w1, words01, 16, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, ref a10, ref a12, ref m1);
+            Q4KRowStep4x4(w2, words23, 0, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, ref a20, ref a22, ref m2);
+            Q4KRowStep4x4(w3, words23, 16, x0, x1, x2, x3, yd01, yd23, negYd, pairSums, ref a30, ref a32, ref m3);
             x0 += Q8KBytes;
             x1 += Q8KBytes;
             x2 += Q8KBytes;
@@ -172,11 +158,6 @@ internal static unsafe partial class VecDot
     internal static void Q6KRows4Avx512(byte* w, long rowStride, byte* x, int n, float* y)
     {
         Vector512<float> acc01 = default, acc23 = default;
-        // Built once: the JIT neither folds nor hoists a Vector512 made of smaller parts.
-        var i0 = Q6KScaleIndex(0);
-        var i1 = Q6KScaleIndex(1);
-        var i2 = Q6KScaleIndex(2);
-        var i3 = Q6KScaleIndex(3);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
@@ -198,10 +179,10 @@ internal static unsafe partial class VecDot
             var o1 = Avx512BW.MultiplyAddAdjacent(Q6KOffset, y1);
             var o2 = Avx512BW.MultiplyAddAdjacent(Q6KOffset, y2);
             var o3 = Avx512BW.MultiplyAddAdjacent(Q6KOffset, y3);
-            var t0 = Q6KSums512(w0, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
-            var t1 = Q6KSums512(w1, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
-            var t2 = Q6KSums512(w2, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
-            var t3 = Q6KSums512(w3, y0, y1, y2, y3, o0, o1, o2, o3, i0, i1, i2, i3);
+            var t0 = Q6KSums512(w0, y0, y1, y2, y3, o0, o1, o2, o3);
+            var t1 = Q6KSums512(w1, y0, y1, y2, y3, o0, o1, o2, o3);
+            var t2 = Q6KSums512(w2, y0, y1, y2, y3, o0, o1, o2, o3);
+            var t3 = Q6KSums512(w3, y0, y1, y2, y3, o0, o1, o2, o3);
             var d01 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w1 + 208))));
             var d23 = Vector512.Create(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w2 + 208))), Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w3 + 208))));
             acc01 = Avx512F.FusedMultiplyAdd(d01, Avx512F.ConvertToVector512Single(FoldHalves(t0, t1)), acc01);
@@ -232,10 +213,6 @@ internal static unsafe partial class VecDot
         // The activation-only offset products of the current super-block (4 activation rows × 4 runs of 64).
         Q6KOffsetProducts scratch = default;
         var offsets = (Vector512<short>*)&scratch;
-        var i0 = Q6KScaleIndex(0);
-        var i1 = Q6KScaleIndex(1);
-        var i2 = Q6KScaleIndex(2);
-        var i3 = Q6KScaleIndex(3);
         for (var b = 0; b < n / 256; b++)
         {
             OffsetProducts(x0, Q6KOffset, offsets);
@@ -244,10 +221,10 @@ internal static unsafe partial class VecDot
             OffsetProducts(x3, Q6KOffset, offsets + 12);
             var yd01 = Vector512.Create(Vector256.Create(*(float*)x0), Vector256.Create(*(float*)x1));
             var yd23 = Vector512.Create(Vector256.Create(*(float*)x2), Vector256.Create(*(float*)x3));
-            Q6KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a00, ref a02);
-            Q6KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a10, ref a12);
-            Q6KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a20, ref a22);
-            Q6KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, offsets, i0, i1, i2, i3, ref a30, ref a32);
+            Q6KRowStep4x4(w0, x0, x1, x2, x3, yd01, yd23, offsets, ref a00, ref a02);
+            Q6KRowStep4x4(w1, x0, x1, x2, x3, yd01, yd23, offsets, ref a10, ref a12);
+            Q6KRowStep4x4(w2, x0, x1, x2, x3, yd01, yd23, offsets, ref a20, ref a22);
+            Q6KRowStep4x4(w3, x0, x1, x2, x3, yd01, yd23, offsets, ref a30, ref a32);
             x0 += Q8KBytes;
             x1 += Q8KBytes;
             x2 += Q8KBytes;
@@ -264,52 +241,31 @@ internal static unsafe partial class VecDot
         StoreQ6K4x4Row(y + 3, yStride, a30, a32);
     }
 
-    // One Q4_K super-block of one row against one activation block (y0..y3: its 256 quants in runs of 64).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Q4KSums512(
-        byte* wb, float yd, Vector512<sbyte> y0, Vector512<sbyte> y1, Vector512<sbyte> y2, Vector512<sbyte> y3, Vector128<short> pairSums,
-        Vector512<byte> low, Vector512<ulong> shifts, Vector512<short> idx0, Vector512<short> idx1, Vector512<short> idx2, Vector512<short> idx3,
-        ref Vector128<float> accMin)
-    {
-        var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
-        var words = Q4KMinsAndScales(wb + 4);
-        var minProducts = Sse2.MultiplyAddAdjacent(words.GetLower(), pairSums);
-        accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
-        var table = words.ToVector512Unsafe();
-        var qs = wb + 16;
-        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, idx0), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs, low, shifts), y0));
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, idx1), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 32, low, shifts), y1));
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, idx2), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 64, low, shifts), y2));
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, idx3), Avx512BW.MultiplyAddAdjacent(Nibbles512(qs + 96, low, shifts), y3));
-        return Avx.ConvertToVector256Single(sumi.GetLower() + sumi.GetUpper());
-    }
-
     // One Q4_K super-block of one weight row against the blocks of four activation rows.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q4KRowStep4x4(
-        byte* wb, byte* x0, byte* x1, byte* x2, byte* x3, Vector512<float> yd01, Vector512<float> yd23, Vector512<float> negYd,
-        Vector512<short> pairSums, Vector512<byte> low, Vector512<ulong> shifts,
-        Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3,
+        byte* wb, Vector512<short> table, int first, byte* x0, byte* x1, byte* x2, byte* x3, Vector512<float> yd01, Vector512<float> yd23, Vector512<float> negYd,
+        Vector512<short> pairSums,
         ref Vector512<float> acc01, ref Vector512<float> acc23, ref Vector512<float> accMin)
     {
         var dw = Vector512.Create(Float16.ToSingle(*(ushort*)wb));
         var dmin = Vector512.Create(Float16.ToSingle(*(ushort*)(wb + 2)));
-        var words = Q4KMinsAndScales(wb + 4);
 
-        // The min term of the four activation rows at once: lane group j holds activation row j's four products.
-        var mins = Vector512.Create(Vector256.Create(words.GetLower(), words.GetLower()), Vector256.Create(words.GetLower(), words.GetLower()));
+        // The min term of the four activation rows at once: the row's eight mins (128-bit lane 0 or 2 of the table, as
+        // first is 0 or 16) in every lane; lane group j then holds activation row j's four products.
+        var t = table.AsInt32();
+        var mins = (first == 0 ? Avx512F.Shuffle4x128(t, t, 0b00_00_00_00) : Avx512F.Shuffle4x128(t, t, 0b10_10_10_10)).AsInt16();
         accMin = Avx512F.FusedMultiplyAdd(negYd * dmin, Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(mins, pairSums)), accMin);
 
-        var table = words.ToVector512Unsafe();
-        var s0 = Avx512BW.PermuteVar32x16(table, i0);
-        var s1 = Avx512BW.PermuteVar32x16(table, i1);
-        var s2 = Avx512BW.PermuteVar32x16(table, i2);
-        var s3 = Avx512BW.PermuteVar32x16(table, i3);
+        var s0 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(0, first));
+        var s1 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(1, first));
+        var s2 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(2, first));
+        var s3 = Avx512BW.PermuteVar32x16(table, Q4KScaleIndex(3, first));
         var qs = wb + 16;
-        var n0 = Nibbles512(qs, low, shifts);
-        var n1 = Nibbles512(qs + 32, low, shifts);
-        var n2 = Nibbles512(qs + 64, low, shifts);
-        var n3 = Nibbles512(qs + 96, low, shifts);
+        var n0 = Nibbles512(qs);
+        var n1 = Nibbles512(qs + 32);
+        var n2 = Nibbles512(qs + 64);
+        var n3 = Nibbles512(qs + 96);
         var t0 = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, (sbyte*)(x0 + 4));
         var t1 = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, (sbyte*)(x1 + 4));
         var t2 = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, (sbyte*)(x2 + 4));
@@ -334,30 +290,29 @@ internal static unsafe partial class VecDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Q6KSums512(
         byte* wb, Vector512<sbyte> y0, Vector512<sbyte> y1, Vector512<sbyte> y2, Vector512<sbyte> y3,
-        Vector512<short> o0, Vector512<short> o1, Vector512<short> o2, Vector512<short> o3,
-        Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3)
+        Vector512<short> o0, Vector512<short> o1, Vector512<short> o2, Vector512<short> o3)
     {
         var table = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(wb + 192))).ToVector512Unsafe();
         Q6KQuants512(wb, 0, out var q01, out var q23);
-        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i0), Avx512BW.MultiplyAddAdjacent(q01, y0) - o0);
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i1), Avx512BW.MultiplyAddAdjacent(q23, y1) - o1);
+        var sumi = Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(0)), Avx512BW.MultiplyAddAdjacent(q01, y0) - o0);
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(1)), Avx512BW.MultiplyAddAdjacent(q23, y1) - o1);
         Q6KQuants512(wb, 1, out q01, out q23);
-        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i2), Avx512BW.MultiplyAddAdjacent(q01, y2) - o2);
-        return sumi + Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, i3), Avx512BW.MultiplyAddAdjacent(q23, y3) - o3);
+        sumi += Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(2)), Avx512BW.MultiplyAddAdjacent(q01, y2) - o2);
+        return sumi + Avx512BW.MultiplyAddAdjacent(Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(3)), Avx512BW.MultiplyAddAdjacent(q23, y3) - o3);
     }
 
     // One Q6_K super-block of one weight row against the blocks of four activation rows.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q6KRowStep4x4(
         byte* wb, byte* x0, byte* x1, byte* x2, byte* x3, Vector512<float> yd01, Vector512<float> yd23, Vector512<short>* offsets,
-        Vector512<short> i0, Vector512<short> i1, Vector512<short> i2, Vector512<short> i3, ref Vector512<float> acc01, ref Vector512<float> acc23)
+        ref Vector512<float> acc01, ref Vector512<float> acc23)
     {
         var dw = Vector512.Create(Float16.ToSingle(*(ushort*)(wb + 208)));
         var table = Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(wb + 192))).ToVector512Unsafe();
-        var s0 = Avx512BW.PermuteVar32x16(table, i0);
-        var s1 = Avx512BW.PermuteVar32x16(table, i1);
-        var s2 = Avx512BW.PermuteVar32x16(table, i2);
-        var s3 = Avx512BW.PermuteVar32x16(table, i3);
+        var s0 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(0));
+        var s1 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(1));
+        var s2 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(2));
+        var s3 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(3));
         Q6KQuants512(wb, 0, out var q0, out var q1);
         Q6KQuants512(wb, 1, out var q2, out var q3);
         var t0 = Q6KIntSums512(q0, q1, q2, q3, s0, s1, s2, s3, (sbyte*)(x0 + 4), offsets);
@@ -417,41 +372,64 @@ internal static unsafe partial class VecDot
     // Two 32-element groups in the halves of one register → split a Q4_K run of 32 bytes into its low nibbles (elements
     // 64j..64j+31) and high nibbles (64j+32..64j+63).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Nibbles512(byte* qs, Vector512<byte> low, Vector512<ulong> shifts) =>
-        Avx512F.ShiftRightLogicalVariable(BroadcastRun(qs), shifts).AsByte() & low;
-
-    /// <summary>
-    /// The 12 packed bytes of a Q4_K block unpacked (ggml's utmp shuffle, in vector lanes): words 0..7 are the mins,
-    /// words 8..15 the scales. Reads 16 bytes (the block continues past the 12).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Q4KMinsAndScales(byte* packed)
-    {
-        // u = [u0, u1, u2, -]; mins 0..3 = u1 & 0x3f, mins 4..7 = ((u2 >> 4) & 0x0f) | ((u1 >> 6) & 3) << 4,
-        // scales 0..3 = u0 & 0x3f, scales 4..7 = (u2 & 0x0f) | ((u0 >> 6) & 3) << 4.
-        var u = Vector128.Load((uint*)packed);
-        var lowParts = Sse2.Shuffle(u, 0b10_00_10_01);
-        var highParts = Sse2.Shuffle(u, 0b00_00_01_01);
-        var lo = Avx2.ShiftRightLogicalVariable(lowParts, Vector128.Create(0u, 4u, 0u, 0u))
-            & Vector128.Create(0x3f3f3f3fu, 0x0f0f0f0fu, 0x3f3f3f3fu, 0x0f0f0f0fu);
-        var hi = (highParts >> 2) & Vector128.Create(0u, 0x30303030u, 0u, 0x30303030u);
-        return Avx2.ConvertToVector256Int16((lo | hi).AsByte());
-    }
+    private static Vector512<byte> Nibbles512(byte* qs) =>
+        Avx512F.ShiftRightLogicalVariable(BroadcastRun(qs), Vector512.Create(0ul, 0ul, 0ul, 0ul, 4ul, 4ul, 4ul, 4ul)).AsByte() & Vector512.Create((byte)0x0F);
 
     private static Vector512<byte> Q6KOffset => Vector512.Create((byte)32);
 
     // Word i of the scale register for Q6_K run k (parts 2k, 2k+1 of 32 elements): scale 4k + i/8 (16 elements per scale).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<short> Q6KScaleIndex(int k) =>
-        Vector512.Create(
-            Vector256.Create(Vector128.Create((short)(4 * k)), Vector128.Create((short)((4 * k) + 1))),
-            Vector256.Create(Vector128.Create((short)((4 * k) + 2)), Vector128.Create((short)((4 * k) + 3))));
+        Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(Q6KScaleIndexes), (nuint)(32 * k));
 
-    // Word i of the scale register for run j: scale 2j for the low-nibble half (words 0..15), 2j+1 for the high half,
-    // with the scales at words first + 8..15 of the table.
+    // Word i of the scale register for Q4_K run j: scale 2j for the low-nibble half (words 0..15), 2j+1 for the high half,
+    // with the scales at words first + 8..15 of the table (first = 0 or 16: the first or second row of a pair).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<short> Q4KScaleIndex(int j, int first = 0) =>
-        Vector512.Create(Vector256.Create((short)(first + 8 + (2 * j))), Vector256.Create((short)(first + 9 + (2 * j))));
+        Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(Q4KScaleIndexes), (nuint)((32 * j) + (8 * first)));
+
+    // Constants as data (loads): the JIT neither folds nor hoists a Vector512 assembled from smaller parts, and loop
+    // invariants kept in registers would crowd out the accumulators.
+    private static ReadOnlySpan<short> Q6KScaleIndexes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+        4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5,
+        6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7,
+        8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9,
+        10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11,
+        12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
+        14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15,
+    ];
+
+    private static ReadOnlySpan<short> Q4KScaleIndexes =>
+    [
+        8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+        9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+        10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+        11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11,
+        12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
+        13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13,
+        14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14,
+        15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+        24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+        25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25,
+        26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26,
+        27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27,
+        28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+        29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29,
+        30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30,
+        31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
+    ];
+
+    // Right shifts of [u1, u2, u0, u2] per 128-bit lane, then the masks of the low parts and of the two high bits.
+    private static ReadOnlySpan<uint> Q4KUnpackMasks =>
+    [
+        0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0,
+        0, 4, 0, 0, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f,
+        0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0, 0x30303030, 0, 0x30303030,
+        0, 0x30303030, 0, 0x30303030, 0, 0x30303030, 0, 0x30303030, 0, 0x30303030, 0, 0x30303030,
+    ];
 
     // The pair sums of an activation block's bsums (hadd of its 16 sums of 16), as ggml's q4_K kernel takes them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
