@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace HybridAI.Llama;
 
 /// <content>
-/// Q4_K and Q6_K kernels with 512-bit integer work (AVX-512 F/BW): the integer lane sums are reorganised, the float
+/// Q4_K and Q6_K kernels with 512-bit integer work (AVX-512 F/BW/DQ/VL): the integer lane sums are reorganised, the float
 /// operations are not. A 512-bit register holds two 32-element groups of a super-block side by side (the low and high
 /// nibbles of one Q4_K 32-byte run; two consecutive Q6_K parts), each half with the AVX2 kernel's int32 lane structure
 /// (lane l sums elements 4l..4l+3 of its group), so adding the halves gives the AVX2 kernel's exact int32 lanes; from there
