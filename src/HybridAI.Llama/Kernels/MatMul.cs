@@ -48,7 +48,7 @@ internal static unsafe class MatMul
         }
         else
         {
-            task.Kernel4x4 = null;
+            task.Kernel4x4 = VecDot.SelectRows4x4(w.Type, scalar);
             task.Kernel16 = null;
             task.Kernel16x4 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);

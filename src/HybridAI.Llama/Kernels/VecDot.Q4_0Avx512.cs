@@ -22,9 +22,6 @@ namespace HybridAI.Llama;
 /// </content>
 internal static unsafe partial class VecDot
 {
-    /// <summary>Gets whether the sixteen-row AVX-512 Q4_0 kernels run on this machine.</summary>
-    public static bool IsAvx512Supported => Avx512BW.IsSupported && Avx512F.IsSupported && Avx2.IsSupported && Fma.IsSupported;
-
     /// <summary>
     /// Sixteen rows × one activation row in interleaved order: <c>y[i] = Σ_b total(i, b) · (d_w(i, b) · d_x(b))</c>, block
     /// after block, for rows i = 0..15 starting at <paramref name="w"/>, <paramref name="rowStride"/> bytes apart.

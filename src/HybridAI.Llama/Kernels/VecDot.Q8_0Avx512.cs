@@ -62,7 +62,7 @@ internal static unsafe partial class VecDot
         Vector512<byte> abs01, Vector512<sbyte> neg01, Vector512<float> d01, Vector512<byte> abs23, Vector512<sbyte> neg23,
         Vector512<float> d23, byte* xb, Vector512<short> ones, ref Vector512<float> acc01, ref Vector512<float> acc23)
     {
-        var qx = Avx512F.BroadcastVector256ToVector512((long*)(xb + 2)).AsSByte();
+        var qx = Avx512DQ.BroadcastVector256ToVector512((int*)(xb + 2)).AsSByte();
         var negated = Vector512<sbyte>.Zero - qx;
         var dx = Vector512.Create(Float16.ToSingle(*(ushort*)xb));
         var sums01 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(abs01, Vector512.ConditionalSelect(neg01, negated, qx)), ones);

@@ -23,6 +23,13 @@ internal static unsafe partial class VecDot
     public static bool IsSimdSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
+    /// Gets whether the 512-bit kernels run on this machine (AVX-512 F, BW, DQ and VL, besides AVX2 and FMA): integer work
+    /// in 512-bit registers, float arithmetic per output unchanged.
+    /// </summary>
+    public static bool IsAvx512Supported =>
+        IsSimdSupported && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
+
+    /// <summary>
     /// Chooses the kernel for weights of <paramref name="weightType"/> as ggml's <c>vec_dot</c> (one activation row).
     /// </summary>
     /// <param name="weightType">The weight type.</param>

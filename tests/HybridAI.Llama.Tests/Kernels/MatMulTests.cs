@@ -107,6 +107,46 @@ public sealed unsafe class MatMulTests
         }
     }
 
+    /// <summary>
+    /// Batches run the 4×4 kernels where there are any; rows not a multiple of 4 (per tile and per thread) and a batch not
+    /// a multiple of 4 take the one-row and four-row kernels. Every output equals the scalar twin bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q5_K)]
+    public void Multiply_BatchOddShapes_EqualsScalarTwinBitForBit(GgmlType type)
+    {
+        const int Rows = 23;
+        var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 320;
+        var scalar = VecDot.Select(type, scalar: true);
+        using var pool = new ComputePool(2);
+        foreach (var batch in new[] { 4, 9 })
+        {
+            var (weights, x) = Prepare(type, Rows, cols, batch);
+            var y1 = new float[batch * Rows];
+            var y2 = new float[batch * Rows];
+            fixed (byte* wp = weights)
+            fixed (float* p1 = y1, p2 = y2)
+            {
+                var w = new WeightMatrix(wp, type, Rows, cols);
+                MatMul.Multiply(w, x, p1, null);
+                MatMul.Multiply(w, x, p2, pool);
+                for (var b = 0; b < batch; b++)
+                {
+                    for (var r = 0; r < Rows; r++)
+                    {
+                        var expected = scalar(w.Row(r), x.Row(b), cols);
+                        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y1[(b * Rows) + r]), $"{type} batch {batch} x{b} w{r}: {y1[(b * Rows) + r]:R} vs {expected:R}");
+                    }
+                }
+            }
+
+            Assert.Equal(y1, y2);
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -140,6 +140,8 @@ public sealed unsafe class VecDotTests
     [Theory]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
     public void SelectRows4_EqualsOneRowKernelOnEachRow(GgmlType type)
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no four-row kernels.");
@@ -162,6 +164,127 @@ public sealed unsafe class VecDotTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Every four-row kernel (AVX2 and, where the CPU has it, AVX-512) against the scalar twin on each row, with raw random
+    /// weight bytes (every quant and scale value, extremes included; only the F16 block scales kept finite).
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    public void Rows4Kernels_RawRandomWeights_EqualScalarTwinBitForBit(GgmlType type)
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no four-row kernels.");
+        var kernels = Rows4KernelPointers(type);
+        var scalar = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+            for (var seed = 0; seed < 3; seed++)
+            {
+                var w = KernelTestData.RawBlocks(type, 4, n, seed);
+                var x = new ActivationBuffer(n, 1);
+                x.Load(type, KernelTestData.RandomFloats(n, seed + 50, 3f), 1, n);
+                var y = new float[4];
+                fixed (byte* wp = w)
+                fixed (float* yp = y)
+                {
+                    foreach (var (name, pointer) in kernels)
+                    {
+                        var kernel = (delegate*<byte*, long, byte*, int, float*, void>)pointer;
+                        kernel(wp, rowBytes, x.Row(0), n, yp);
+                        for (var r = 0; r < 4; r++)
+                        {
+                            var expected = scalar(wp + (r * rowBytes), x.Row(0), n);
+                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[r]), $"{name} n={n} seed={seed} row {r}: {y[r]:R} vs scalar {expected:R}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The 4×4 batch kernels (four weight rows × four activation rows) equal the scalar twin on every output, bit for bit:
+    /// quantized weights and raw random weight bytes, strided outputs.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    public void SelectRows4x4_EqualsScalarTwinOnEveryOutputBitForBit(GgmlType type)
+    {
+        var kernel = VecDot.SelectRows4x4(type);
+        Assert.SkipWhen(kernel == null, $"No 4×4 kernel for {type} on this CPU.");
+        Assert.True(VecDot.SelectRows4x4(type, scalar: true) == null);
+        var scalar = VecDot.Select(type, scalar: true);
+        const int YStride = 7;
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+            for (var seed = 0; seed < 2; seed++)
+            {
+                var w = seed == 0
+                    ? KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(4 * n, n + seed, 0.5f), 4, n)
+                    : KernelTestData.RawBlocks(type, 4, n, n);
+                var x = new ActivationBuffer(n, 4);
+                x.Load(type, KernelTestData.RandomFloats(4 * n, (3 * n) + seed, 3f), 4, n);
+                var y = new float[4 * YStride];
+                fixed (byte* wp = w)
+                fixed (float* yp = y)
+                {
+                    kernel(wp, rowBytes, x.Row(0), x.RowStride, n, yp, YStride);
+                    for (var j = 0; j < 4; j++)
+                    {
+                        for (var i = 0; i < 4; i++)
+                        {
+                            var expected = scalar(wp + (i * rowBytes), x.Row(j), n);
+                            var got = y[(j * YStride) + i];
+                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{type} n={n} seed={seed} x{j} w{i}: {got:R} vs scalar {expected:R}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SelectRows4x4_TypesWithoutBatchKernel_ReturnNull()
+    {
+        Assert.True(VecDot.SelectRows4x4(GgmlType.Q5_K) == null);
+        Assert.True(VecDot.SelectRows4x4(GgmlType.F32) == null);
+        Assert.True(VecDot.SelectRows4x4(GgmlType.Q4_0) == null);
+    }
+
+    private static List<(string Name, nint Kernel)> Rows4KernelPointers(GgmlType type)
+    {
+        var list = new List<(string, nint)>();
+        switch (type)
+        {
+            case GgmlType.Q8_0:
+                list.Add(("Q8_0Rows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q8_0Rows4Simd));
+                break;
+            case GgmlType.Q4_K:
+                list.Add(("Q4KRows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q4KRows4Simd));
+                if (VecDot.IsAvx512Supported)
+                {
+                    list.Add(("Q4KRows4Avx512", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q4KRows4Avx512));
+                }
+
+                break;
+            case GgmlType.Q6_K:
+                list.Add(("Q6KRows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q6KRows4Simd));
+                if (VecDot.IsAvx512Supported)
+                {
+                    list.Add(("Q6KRows4Avx512", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q6KRows4Avx512));
+                }
+
+                break;
+        }
+
+        return list;
     }
 
     [Theory]

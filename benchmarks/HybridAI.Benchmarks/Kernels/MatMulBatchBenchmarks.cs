@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Attributes;
+using HybridAI.Llama;
+
+namespace HybridAI.Benchmarks;
+
+/// <summary>
+/// One 512×2048 weight matrix times a batch of 16 activation rows (prompt processing's shape) on the calling thread:
+/// scalar twins (baseline) vs the SIMD path, which runs the 4×4 kernels (four weight rows × four activation rows) for
+/// Q8_0, Q4_K and Q6_K.
+/// </summary>
+[MemoryDiagnoser]
+public unsafe class MatMulBatchBenchmarks
+{
+    private const int Rows = 512;
+    private const int Cols = 2048;
+    private const int Batch = 16;
+    private byte[] _weights = [];
+    private ActivationBuffer _x = null!;
+    private float[] _y = [];
+
+    [Params(GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K)]
+    public GgmlType Type { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(42);
+        var values = new float[Rows * Cols];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        var rowBytes = (int)GgmlTypeInfo.RowBytes(Type, Cols);
+        _weights = GC.AllocateUninitializedArray<byte>(rowBytes * Rows, pinned: true);
+        for (var r = 0; r < Rows; r++)
+        {
+            Quantizer.QuantizeRow(Type, values.AsSpan(r * Cols, Cols), _weights.AsSpan(r * rowBytes, rowBytes));
+        }
+
+        _x = new ActivationBuffer(Cols, Batch);
+        _x.Load(Type, values.AsSpan(0, Batch * Cols), Batch, Cols);
+        _y = GC.AllocateUninitializedArray<float>(Rows * Batch, pinned: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Scalar() => Run(scalar: true);
+
+    [Benchmark]
+    public void Simd() => Run(scalar: false);
+
+    private void Run(bool scalar)
+    {
+        fixed (byte* w = _weights)
+        fixed (float* y = _y)
+        {
+            MatMul.Multiply(new WeightMatrix(w, Type, Rows, Cols), _x, y, null, scalar);
+        }
+    }
+}
