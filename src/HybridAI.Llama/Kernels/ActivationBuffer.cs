@@ -13,6 +13,9 @@ internal sealed unsafe class ActivationBuffer
 {
     private readonly byte[] _storage;
     private readonly byte* _data;
+    private readonly int[] _blockSums;
+    private readonly int* _sums;
+    private readonly int _sumsPerRow;
 
     /// <summary>Creates a buffer for up to <paramref name="maxRows"/> rows of up to <paramref name="maxCols"/> elements.</summary>
     public ActivationBuffer(int maxCols, int maxRows)
@@ -26,6 +29,13 @@ internal sealed unsafe class ActivationBuffer
         fixed (byte* p = _storage)
         {
             _data = (byte*)(((nint)p + 63) & ~(nint)63);
+        }
+
+        _sumsPerRow = (maxCols + 31) / 32;
+        _blockSums = GC.AllocateUninitializedArray<int>(checked(_sumsPerRow * maxRows), pinned: true);
+        fixed (int* p = _blockSums)
+        {
+            _sums = p;
         }
     }
 
@@ -52,6 +62,15 @@ internal sealed unsafe class ActivationBuffer
 
     /// <summary>Gets the first byte of row <paramref name="row"/> (not checked).</summary>
     public byte* Row(int row) => _data + (row * RowStride);
+
+    /// <summary>
+    /// Gets, for Q8_0 activations, the sums of the 32 quantized values of each block of row <paramref name="row"/> (not
+    /// checked): kernels whose weights carry an offset (Q4_0's −8) subtract it once per block as offset · sum.
+    /// </summary>
+    public int* BlockSums(int row) => _sums + (row * _sumsPerRow);
+
+    /// <summary>Gets the ints between the block sums of two rows (<see cref="BlockSums"/>).</summary>
+    public int BlockSumsStride => _sumsPerRow;
 
     /// <summary>
     /// Converts <paramref name="rows"/> rows of <paramref name="cols"/> floats (row-major in <paramref name="x"/>) for a
@@ -105,9 +124,29 @@ internal sealed unsafe class ActivationBuffer
                         break;
                     default:
                         ActivationQuantizer.Quantize(vecDotType, from, to, cols, scalar);
+                        if (vecDotType == GgmlType.Q8_0)
+                        {
+                            SumBlocks(to, BlockSums(r), cols / 32);
+                        }
+
                         break;
                 }
             }
+        }
+    }
+
+    private static void SumBlocks(byte* blocks, int* sums, int count)
+    {
+        for (var b = 0; b < count; b++)
+        {
+            var q = (sbyte*)(blocks + (b * 34) + 2);
+            var sum = 0;
+            for (var i = 0; i < 32; i++)
+            {
+                sum += q[i];
+            }
+
+            sums[b] = sum;
         }
     }
 }

@@ -81,7 +81,7 @@ internal static unsafe class MatMul
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
         public delegate*<byte*, long, byte*, int, float*, void> Kernel16;
-        public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel16x4;
+        public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
 
         public void Execute(int start, int end, int threadIndex)
         {
@@ -139,7 +139,7 @@ internal static unsafe class MatMul
                         {
                             for (; r + 16 <= tileEnd; r += 16)
                             {
-                                kernel16x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);
+                                kernel16x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
                             }
                         }
 

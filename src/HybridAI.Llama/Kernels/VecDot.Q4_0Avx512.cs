@@ -62,17 +62,20 @@ internal static unsafe partial class VecDot
 
     /// <summary>
     /// Sixteen weight rows × four activation rows in interleaved order (the batch path): each weight block is unpacked and
-    /// its scales widened once for the four activation rows; every output keeps the arithmetic of
-    /// <see cref="Q4_0InterleavedRows16Avx512"/>. Output (activation row j, weight row i) goes to <c>y[j·yStride + i]</c>.
+    /// its scales widened once for the four activation rows, and the nibbles' −8 is taken off each exact total as
+    /// 8·Σx with the activation's precomputed block sums (<see cref="ActivationBuffer.BlockSums"/>); every output keeps the
+    /// arithmetic of <see cref="Q4_0InterleavedRows16Avx512"/>. Output (activation row j, weight row i) goes to
+    /// <c>y[j·yStride + i]</c>.
     /// </summary>
-    internal static void Q4_0InterleavedRows16x4Avx512(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+    internal static void Q4_0InterleavedRows16x4Avx512(
+        byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
     {
         var rows = new RowGroups(w, rowStride);
         Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var ones = Vector512.Create((short)1);
-        var onesBytes = Vector512.Create((byte)1);
         var low = Vector512.Create((byte)0x0F);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
+        int* s0 = sums, s1 = sums + sumsStride, s2 = sums + (2 * sumsStride), s3 = sums + (3 * sumsStride);
         for (var b = 0; b < n / 32; b++)
         {
             var w0 = new Unpacked(rows.Load(0), low);
@@ -80,10 +83,10 @@ internal static unsafe partial class VecDot
             var w2 = new Unpacked(rows.Load(2), low);
             var w3 = new Unpacked(rows.Load(3), low);
             var dw = rows.Scales();
-            acc0 = BlockStep16(w0, w1, w2, w3, dw, x0, onesBytes, ones, acc0);
-            acc1 = BlockStep16(w0, w1, w2, w3, dw, x1, onesBytes, ones, acc1);
-            acc2 = BlockStep16(w0, w1, w2, w3, dw, x2, onesBytes, ones, acc2);
-            acc3 = BlockStep16(w0, w1, w2, w3, dw, x3, onesBytes, ones, acc3);
+            acc0 = BlockStep16(w0, w1, w2, w3, dw, x0, s0[b], ones, acc0);
+            acc1 = BlockStep16(w0, w1, w2, w3, dw, x1, s1[b], ones, acc1);
+            acc2 = BlockStep16(w0, w1, w2, w3, dw, x2, s2[b], ones, acc2);
+            acc3 = BlockStep16(w0, w1, w2, w3, dw, x3, s3[b], ones, acc3);
             rows.Advance();
             x0 += Q8_0Bytes;
             x1 += Q8_0Bytes;
@@ -97,17 +100,16 @@ internal static unsafe partial class VecDot
         StoreRows16(acc3, y + (3 * yStride));
     }
 
-    // One activation block against sixteen unpacked weight blocks.
+    // One activation block (quantized values summing to xSum) against sixteen unpacked weight blocks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> BlockStep16(
-        Unpacked w0, Unpacked w1, Unpacked w2, Unpacked w3, Vector512<float> dw, byte* xb, Vector512<byte> onesBytes,
-        Vector512<short> ones, Vector512<float> acc)
+        Unpacked w0, Unpacked w1, Unpacked w2, Unpacked w3, Vector512<float> dw, byte* xb, int xSum, Vector512<short> ones,
+        Vector512<float> acc)
     {
         var xlo = Avx512F.BroadcastVector128ToVector512((int*)(xb + 2)).AsSByte();
         var xhi = Avx512F.BroadcastVector128ToVector512((int*)(xb + 18)).AsSByte();
-        var offset = ActivationOffset(xlo, xhi, onesBytes);
-        var totals = Totals16(w0.Sums(xlo, xhi, offset, ones), w1.Sums(xlo, xhi, offset, ones),
-            w2.Sums(xlo, xhi, offset, ones), w3.Sums(xlo, xhi, offset, ones));
+        var totals = Totals16(w0.Sums(xlo, xhi, ones), w1.Sums(xlo, xhi, ones), w2.Sums(xlo, xhi, ones), w3.Sums(xlo, xhi, ones))
+            - Vector512.Create(xSum << 3);
         var scales = dw * Vector512.Create(Float16.ToSingle(*(ushort*)xb));
         return Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(totals), scales, acc);
     }
@@ -161,11 +163,10 @@ internal static unsafe partial class VecDot
             _high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
         }
 
-        /// <summary>The four rows' block sums Σ (q − 8)·x as four 32-bit partial sums per row.</summary>
+        /// <summary>The four rows' block sums Σ q·x (nibbles q in 0..15, no −8) as four 32-bit partial sums per row.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<int> Sums(Vector512<sbyte> xlo, Vector512<sbyte> xhi, Vector512<short> offset, Vector512<short> ones) =>
-            Avx512BW.MultiplyAddAdjacent(
-                Avx512BW.MultiplyAddAdjacent(_low, xlo) + Avx512BW.MultiplyAddAdjacent(_high, xhi) - offset, ones);
+        public Vector512<int> Sums(Vector512<sbyte> xlo, Vector512<sbyte> xhi, Vector512<short> ones) =>
+            Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(_low, xlo) + Avx512BW.MultiplyAddAdjacent(_high, xhi), ones);
     }
 
     /// <summary>
