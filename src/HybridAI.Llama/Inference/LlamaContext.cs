@@ -142,8 +142,8 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             // Attention block.
             RmsNorm(_x, _xb, n, w.AttentionNorm.Span);
             MatMul(w.Query, _xb, n, _q);
-            MatMul(w.Key, _xb, n, _k);
-            MatMul(w.Value, _xb, n, _v);
+            MatMul(w.Key, _xb, n, _k, sameInputAsLast: true);
+            MatMul(w.Value, _xb, n, _v, sameInputAsLast: true);
             for (var i = 0; i < n; i++)
             {
                 _rope.Apply(_q.AsSpan(i * _hp.QueryLength, _hp.QueryLength), _hp.HeadDimension, position + i);
@@ -166,7 +166,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             var residual = _x.AsSpan(first * e, rows * e);
             RmsNorm(residual, _xb, rows, w.FeedForwardNorm.Span);
             MatMul(w.Gate, _xb, rows, _gate);
-            MatMul(w.Up, _xb, rows, _up);
+            MatMul(w.Up, _xb, rows, _up, sameInputAsLast: true);
             for (var r = 0; r < rows; r++)
             {
                 var ff = _hp.FeedForwardLength;
@@ -186,10 +186,18 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
         MatMul(_weights.Output, _xb, 1, _logits);
     }
 
-    /// <summary>y[r, :] = W · x[r, :] for r in [0, rows), quantizing x once for W's dot-product type.</summary>
-    private void MatMul(in WeightMatrix weights, ReadOnlySpan<float> x, int rows, float[] y)
+    /// <summary>
+    /// y[r, :] = W · x[r, :] for r in [0, rows), quantizing x for W's dot-product type, unless <paramref name="sameInputAsLast"/>
+    /// says x is the input of the previous product and that quantization still fits (q/k/v share one, gate/up another).
+    /// </summary>
+    private void MatMul(in WeightMatrix weights, ReadOnlySpan<float> x, int rows, float[] y, bool sameInputAsLast = false)
     {
-        _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols, UseScalarKernels);
+        if (!sameInputAsLast || _activations.Rows != rows || _activations.Cols != weights.Cols ||
+            _activations.Type != GgmlTypeInfo.VecDotType(weights.Type))
+        {
+            _activations.Load(weights.Type, x[..(rows * weights.Cols)], rows, weights.Cols, UseScalarKernels);
+        }
+
         fixed (float* output = y)
         {
             // Q4_0 matrices that llama.cpp repacks at load time multiply in its repacked order (WeightMatrix.RepackedByLlamaCpp).

@@ -18,7 +18,8 @@ internal static unsafe class MatMul
 
     /// <summary>Multiplies <paramref name="w"/> by every row of <paramref name="x"/> into <paramref name="y"/> (x.Rows × w.Rows floats).</summary>
     /// <param name="w">The weights; w.Cols must equal x.Cols.</param>
-    /// <param name="x">Activations loaded for w.Type.</param>
+    /// <param name="x">Activations loaded for w.Type, or for any weight type with the same vec-dot type (Q4_K and Q6_K both
+    /// meet Q8_K blocks), so that one quantization serves several matrices.</param>
     /// <param name="y">The output, row-major: activation row b, then weight row r.</param>
     /// <param name="pool">Threads to split the weight rows over, or null to run on the caller alone.</param>
     /// <exception cref="ArgumentException">The shapes or types do not match.</exception>
@@ -28,7 +29,7 @@ internal static unsafe class MatMul
     internal static void Multiply(in WeightMatrix w, ActivationBuffer x, float* y, ComputePool? pool, bool scalar)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Cols != w.Cols || x.WeightType != w.Type)
+        if (x.Cols != w.Cols || x.Type != GgmlTypeInfo.VecDotType(w.Type))
         {
             throw new ArgumentException($"Activations ({x.Rows}×{x.Cols} for {x.WeightType}) do not match weights ({w.Rows}×{w.Cols} {w.Type}).", nameof(x));
         }

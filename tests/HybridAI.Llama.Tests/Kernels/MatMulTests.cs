@@ -196,14 +196,38 @@ public sealed unsafe class MatMulTests
     }
 
     [Fact]
-    public void Multiply_MismatchedActivations_Throws()
+    public void Multiply_ActivationsOfAnotherVecDotType_Throws()
     {
-        var (weights, x) = Prepare(GgmlType.Q8_0, 4, 64, 1);
+        var (weights, x) = Prepare(GgmlType.Q8_0, 4, 256, 1);
         fixed (byte* wp = weights)
         {
-            var w = new WeightMatrix(wp, GgmlType.Q4_0, 4, 64);
+            // Q8_0 activations against Q4_K weights, which need Q8_K blocks.
+            var w = new WeightMatrix(wp, GgmlType.Q4_K, 4, 256);
             Assert.Throws<ArgumentException>(() => MatMul.Multiply(w, x, null, null));
         }
+    }
+
+    [Fact]
+    public void Multiply_ActivationsLoadedForAnotherTypeWithTheSameVecDotType_GiveTheSameResult()
+    {
+        // One quantization serves every matrix whose weights meet the same blocks (q/k/v, gate/up): Q8_0 and Q4_0 both meet Q8_0.
+        const int Rows = 32;
+        const int Cols = 256;
+        var (weights, own) = Prepare(GgmlType.Q4_0, Rows, Cols, 3);
+        var values = KernelTestData.RandomFloats(3 * Cols, Cols);
+        var shared = new ActivationBuffer(Cols, 3);
+        shared.Load(GgmlType.Q8_0, values, 3, Cols);
+        var expected = new float[3 * Rows];
+        var actual = new float[3 * Rows];
+        fixed (byte* wp = weights)
+        fixed (float* e = expected, a = actual)
+        {
+            var w = new WeightMatrix(wp, GgmlType.Q4_0, Rows, Cols);
+            MatMul.Multiply(w, own, e, null);
+            MatMul.Multiply(w, shared, a, null);
+        }
+
+        Assert.Equal(expected, actual);
     }
 
     [Fact]
