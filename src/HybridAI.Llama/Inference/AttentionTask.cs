@@ -23,10 +23,10 @@ internal sealed class AttentionTask : IComputeTask
     private readonly KvCache _cache;
     private readonly float _scale;
     private readonly int _groupSize;
-    private readonly float[][] _scores;   // per worker: [context]
-    private readonly float[][] _values;   // per worker: [context], one V row widened from F16
-    private readonly float[][] _query;    // per worker: [headDim]
-    private readonly float[][] _key;      // per worker: [headDim], one K row widened from F16
+    private readonly float[][] _scores;    // per worker: [cells]
+    private readonly float[][] _query;     // per worker: [headDim]
+    private readonly float[][] _keyRows;   // per worker, F16 cache: one KV head's keys widened, [cells, headDim]
+    private readonly float[][] _valueRows; // per worker, F16 cache: one KV head's transposed values widened, [headDim, cells]
 
     private float[] _q = [];
     private float[] _output = [];
@@ -43,15 +43,16 @@ internal sealed class AttentionTask : IComputeTask
         _scale = 1.0f / MathF.Sqrt(hp.HeadDimension);
         _groupSize = hp.HeadCount / hp.HeadCountKv;
         _scores = new float[threads][];
-        _values = new float[threads][];
         _query = new float[threads][];
-        _key = new float[threads][];
+        _keyRows = new float[threads][];
+        _valueRows = new float[threads][];
+        var widened = cache.Type == KvCacheType.F16 ? checked(cache.Cells * hp.HeadDimension) : 0;
         for (var i = 0; i < threads; i++)
         {
             _scores[i] = new float[cache.Cells];
-            _values[i] = new float[cache.Cells];
             _query[i] = new float[hp.HeadDimension];
-            _key[i] = new float[hp.HeadDimension];
+            _keyRows[i] = new float[widened];
+            _valueRows[i] = new float[widened];
         }
     }
 
@@ -73,17 +74,32 @@ internal sealed class AttentionTask : IComputeTask
         pool.Run(this, rows * _hp.HeadCount);
     }
 
+    /// <remarks>
+    /// The items of the range are taken one KV head at a time, so that with an F16 cache each head's keys and values are
+    /// widened to float once per range (exact, as ggml's F16 kernels widen them) rather than once per query head and token.
+    /// </remarks>
     public void Execute(int start, int end, int threadIndex)
+    {
+        for (var kvHead = 0; kvHead < _hp.HeadCountKv; kvHead++)
+        {
+            ExecuteKvHead(start, end, threadIndex, kvHead);
+        }
+    }
+
+    private void ExecuteKvHead(int start, int end, int threadIndex, int kvHead)
     {
         var d = _hp.HeadDimension;
         var cells = _cells;
         var scores = _scores[threadIndex].AsSpan(0, cells);
-        var values = _values[threadIndex].AsSpan(0, cells);
         var query = _query[threadIndex].AsSpan();
-        var key = _key[threadIndex].AsSpan();
+        var keyRows = _keyRows[threadIndex];
+        var valueRows = _valueRows[threadIndex];
         var f16 = _cache.Type == KvCacheType.F16;
         var rowLength = _cache.RowLength;
         var context = _cache.Cells;
+        var kvOffset = kvHead * d;
+        var keysWidened = 0;
+        var valuesWidened = false;
 
         // tinyBLAS takes a batch's products only when their length is a multiple of its register width.
         var keysTiled = _batched && VectorMath.FitsTiled(d);
@@ -92,9 +108,13 @@ internal sealed class AttentionTask : IComputeTask
         {
             var row = item / _hp.HeadCount;
             var head = item % _hp.HeadCount;
+            if (head / _groupSize != kvHead)
+            {
+                continue;
+            }
+
             var batchRow = _firstRow + row;
             var position = _basePosition + batchRow;
-            var kvOffset = head / _groupSize * d;
 
             var q = _q.AsSpan((batchRow * _hp.QueryLength) + (head * d), d);
             if (f16)
@@ -113,9 +133,14 @@ internal sealed class AttentionTask : IComputeTask
             if (f16)
             {
                 var keys = _cache.KeysF16(_layer);
+                for (; keysWidened <= position; keysWidened++)
+                {
+                    TensorPrimitives.ConvertToSingle(keys.Slice((keysWidened * rowLength) + kvOffset, d), keyRows.AsSpan(keysWidened * d, d));
+                }
+
                 for (var t = 0; t <= position; t++)
                 {
-                    TensorPrimitives.ConvertToSingle(keys.Slice((t * rowLength) + kvOffset, d), key);
+                    var key = keyRows.AsSpan(t * d, d);
                     scores[t] = (keysTiled ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
                 }
             }
@@ -141,9 +166,19 @@ internal sealed class AttentionTask : IComputeTask
                 }
 
                 var v = _cache.ValuesF16(_layer);
+                if (!valuesWidened)
+                {
+                    for (var i = 0; i < d; i++)
+                    {
+                        TensorPrimitives.ConvertToSingle(v.Slice((kvOffset + i) * context, cells), valueRows.AsSpan(i * context, cells));
+                    }
+
+                    valuesWidened = true;
+                }
+
                 for (var i = 0; i < d; i++)
                 {
-                    TensorPrimitives.ConvertToSingle(v.Slice((kvOffset + i) * context, cells), values);
+                    var values = valueRows.AsSpan(i * context, cells);
                     output[i] = valuesTiled ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
                 }
             }
