@@ -24,22 +24,7 @@ public unsafe class MatMulBatchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(42);
-        var values = new float[Rows * Cols];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() - 0.5);
-        }
-
-        var rowBytes = (int)GgmlTypeInfo.RowBytes(Type, Cols);
-        _weights = GC.AllocateUninitializedArray<byte>(rowBytes * Rows, pinned: true);
-        for (var r = 0; r < Rows; r++)
-        {
-            Quantizer.QuantizeRow(Type, values.AsSpan(r * Cols, Cols), _weights.AsSpan(r * rowBytes, rowBytes));
-        }
-
-        _x = new ActivationBuffer(Cols, Batch);
-        _x.Load(Type, values.AsSpan(0, Batch * Cols), Batch, Cols);
+        (_weights, _x) = KernelBenchmarkData.Create(Type, Rows, Cols, Batch);
         _y = GC.AllocateUninitializedArray<float>(Rows * Batch, pinned: true);
     }
 

@@ -18,22 +18,7 @@ public unsafe class MatVecBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(42);
-        var values = new float[Size * Size];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() - 0.5);
-        }
-
-        var rowBytes = (int)GgmlTypeInfo.RowBytes(Type, Size);
-        _weights = GC.AllocateUninitializedArray<byte>(rowBytes * Size, pinned: true);
-        for (var r = 0; r < Size; r++)
-        {
-            Quantizer.QuantizeRow(Type, values.AsSpan(r * Size, Size), _weights.AsSpan(r * rowBytes, rowBytes));
-        }
-
-        _x = new ActivationBuffer(Size, 1);
-        _x.Load(Type, values.AsSpan(0, Size), 1, Size);
+        (_weights, _x) = KernelBenchmarkData.Create(Type, Size, Size, 1);
         _y = GC.AllocateUninitializedArray<float>(Size, pinned: true);
     }
 

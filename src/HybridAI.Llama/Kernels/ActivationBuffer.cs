@@ -126,7 +126,7 @@ internal sealed unsafe class ActivationBuffer
                         ActivationQuantizer.Quantize(vecDotType, from, to, cols, scalar);
                         if (vecDotType == GgmlType.Q8_0)
                         {
-                            SumBlocks(to, BlockSums(r), cols / 32);
+                            SumBlocks(to, BlockSums(r), cols / GgmlTypeInfo.BlockSize(GgmlType.Q8_0));
                         }
 
                         break;
@@ -135,13 +135,16 @@ internal sealed unsafe class ActivationBuffer
         }
     }
 
+    /// <summary>Sums the quantized values of each Q8_0 block (an F16 scale, then the values).</summary>
     private static void SumBlocks(byte* blocks, int* sums, int count)
     {
+        var blockBytes = GgmlTypeInfo.BlockBytes(GgmlType.Q8_0);
+        var values = GgmlTypeInfo.BlockSize(GgmlType.Q8_0);
         for (var b = 0; b < count; b++)
         {
-            var q = (sbyte*)(blocks + (b * 34) + 2);
+            var q = (sbyte*)(blocks + (b * blockBytes) + sizeof(ushort));
             var sum = 0;
-            for (var i = 0; i < 32; i++)
+            for (var i = 0; i < values; i++)
             {
                 sum += q[i];
             }

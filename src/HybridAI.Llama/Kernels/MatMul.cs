@@ -81,7 +81,7 @@ internal static unsafe class MatMul
         public delegate*<byte*, byte*, int, float> Kernel;
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
-        public delegate*<byte*, long, byte*, int, float*, void> Kernel16;
+        public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
 
         public void Execute(int start, int end, int threadIndex)
@@ -103,7 +103,7 @@ internal static unsafe class MatMul
                 {
                     for (; r + 16 <= end; r += 16)
                     {
-                        kernel16(w.Row(r), w.RowBytes, xr, cols, y + r);
+                        kernel16(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
                     }
                 }
 

@@ -13,7 +13,8 @@ namespace HybridAI.Llama;
 /// <item>Four rows share one 512-bit register, one row's 16 packed bytes per 128-bit lane: the low nibbles are the row's
 /// first 16 elements and the high nibbles its last 16, so the activation's two halves are broadcast once to all four lanes
 /// and every instruction works for four rows (no per-row broadcast or cross-lane shift).</item>
-/// <item>The −8 of every nibble is one subtraction of 8·(x_i + x_(i+1)) per 16-bit pair, shared by all rows.</item>
+/// <item>The −8 of every nibble is one subtraction of 8·Σx per block from the exact totals of all sixteen rows, with the
+/// activation's block sums (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
 /// <item>Sixteen rows' lane sums are reduced together by one transposing reduction (unpacks and adds, no horizontal adds),
 /// leaving one exact total per 32-bit lane, and one 16-lane FMA updates all sixteen accumulators.</item>
 /// <item>The sixteen F16 scales are widened together by integer arithmetic (exact for every F16 value).</item>
@@ -24,14 +25,14 @@ internal static unsafe partial class VecDot
 {
     /// <summary>
     /// Sixteen rows × one activation row in interleaved order: <c>y[i] = Σ_b total(i, b) · (d_w(i, b) · d_x(b))</c>, block
-    /// after block, for rows i = 0..15 starting at <paramref name="w"/>, <paramref name="rowStride"/> bytes apart.
+    /// after block, for rows i = 0..15 starting at <paramref name="w"/>, <paramref name="rowStride"/> bytes apart;
+    /// <paramref name="sums"/> holds the activation's block sums.
     /// </summary>
-    internal static void Q4_0InterleavedRows16Avx512(byte* w, long rowStride, byte* x, int n, float* y)
+    internal static void Q4_0InterleavedRows16Avx512(byte* w, long rowStride, byte* x, int* sums, int n, float* y)
     {
         var rows = new RowGroups(w, rowStride);
         var acc = Vector512<float>.Zero;
         var ones = Vector512.Create((short)1);
-        var onesBytes = Vector512.Create((byte)1);
         var low = Vector512.Create((byte)0x0F);
         var next = w + (16 * rowStride);
         for (var b = 0; b < n / 32; b++)
@@ -44,15 +45,9 @@ internal static unsafe partial class VecDot
             Sse.Prefetch0(next + 256);
             next += 16 * Q4_0Bytes;
 
-            var xlo = Avx512F.BroadcastVector128ToVector512((int*)(x + 2)).AsSByte();
-            var xhi = Avx512F.BroadcastVector128ToVector512((int*)(x + 18)).AsSByte();
-            var offset = ActivationOffset(xlo, xhi, onesBytes);
-            var sa = RowSums4(rows.Load(0), xlo, xhi, offset, low, ones);
-            var sb = RowSums4(rows.Load(1), xlo, xhi, offset, low, ones);
-            var sc = RowSums4(rows.Load(2), xlo, xhi, offset, low, ones);
-            var sd = RowSums4(rows.Load(3), xlo, xhi, offset, low, ones);
-            var scales = rows.Scales() * Vector512.Create(Float16.ToSingle(*(ushort*)x));
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Totals16(sa, sb, sc, sd)), scales, acc);
+            acc = BlockStep16(
+                new Unpacked(rows.Load(0), low), new Unpacked(rows.Load(1), low), new Unpacked(rows.Load(2), low),
+                new Unpacked(rows.Load(3), low), rows.Scales(), x, sums[b], ones, acc);
             rows.Advance();
             x += Q8_0Bytes;
         }
@@ -62,9 +57,8 @@ internal static unsafe partial class VecDot
 
     /// <summary>
     /// Sixteen weight rows × four activation rows in interleaved order (the batch path): each weight block is unpacked and
-    /// its scales widened once for the four activation rows, and the nibbles' −8 is taken off each exact total as
-    /// 8·Σx with the activation's precomputed block sums (<see cref="ActivationBuffer.BlockSums"/>); every output keeps the
-    /// arithmetic of <see cref="Q4_0InterleavedRows16Avx512"/>. Output (activation row j, weight row i) goes to
+    /// its scales widened once for the four activation rows; every output keeps the arithmetic of
+    /// <see cref="Q4_0InterleavedRows16Avx512"/>. Output (activation row j, weight row i) goes to
     /// <c>y[j·yStride + i]</c>.
     /// </summary>
     internal static void Q4_0InterleavedRows16x4Avx512(
@@ -112,27 +106,6 @@ internal static unsafe partial class VecDot
             - Vector512.Create(xSum << 3);
         var scales = dw * Vector512.Create(Float16.ToSingle(*(ushort*)xb));
         return Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(totals), scales, acc);
-    }
-
-    /// <summary>
-    /// 8·(x_i + x_(i+1)) per 16-bit pair of a broadcast block (both halves added): subtracted once, it turns every
-    /// Σ nibble·x pair into Σ (nibble − 8)·x. Magnitudes stay under 2^14, so the 16-bit arithmetic is exact.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> ActivationOffset(Vector512<sbyte> xlo, Vector512<sbyte> xhi, Vector512<byte> onesBytes) =>
-        Avx512BW.ShiftLeftLogical(
-            Avx512BW.MultiplyAddAdjacent(onesBytes, xlo) + Avx512BW.MultiplyAddAdjacent(onesBytes, xhi), 3);
-
-    /// <summary>Four rows' block sums Σ (q − 8)·x, as four 32-bit partial sums per row (one row per 128-bit lane).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> RowSums4(
-        Vector512<byte> packed, Vector512<sbyte> xlo, Vector512<sbyte> xhi, Vector512<short> offset, Vector512<byte> low,
-        Vector512<short> ones)
-    {
-        var lo = packed & low;
-        var hi = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & low;
-        var pairs = Avx512BW.MultiplyAddAdjacent(lo, xlo) + Avx512BW.MultiplyAddAdjacent(hi, xhi) - offset;
-        return Avx512BW.MultiplyAddAdjacent(pairs, ones);
     }
 
     /// <summary>The exact totals of sixteen rows from their partial sums (rows 4g..4g+3 in group g), lane 4k + g holding row 4g + k.</summary>

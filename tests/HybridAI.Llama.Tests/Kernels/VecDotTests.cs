@@ -373,7 +373,7 @@ public sealed unsafe class VecDotTests
             fixed (byte* wp = w)
             fixed (float* yp = y, y4p = y4)
             {
-                VecDot.Q4_0InterleavedRows16Avx512(wp, rowBytes, x.Row(0), n, yp);
+                VecDot.Q4_0InterleavedRows16Avx512(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
                 VecDot.Q4_0InterleavedRows16x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
                 for (var r = 0; r < Rows; r++)
                 {
