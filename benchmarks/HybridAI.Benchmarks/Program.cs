@@ -7,4 +7,10 @@ if (args.Length > 0 && args[0] == "bandwidth")
     return;
 }
 
+if (args.Length > 0 && args[0] == "matmul")
+{
+    MatMulProbe.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

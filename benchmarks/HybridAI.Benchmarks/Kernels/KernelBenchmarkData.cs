@@ -11,12 +11,7 @@ internal static class KernelBenchmarkData
     /// </summary>
     public static (byte[] Weights, ActivationBuffer Activations) Create(GgmlType type, int rows, int cols, int batch)
     {
-        var random = new Random(42);
-        var values = new float[rows * cols];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() - 0.5);
-        }
+        var values = Values(Math.Max(rows, batch) * cols);
 
         var rowBytes = (int)GgmlTypeInfo.RowBytes(type, cols);
         var weights = GC.AllocateUninitializedArray<byte>(rowBytes * rows, pinned: true);
@@ -28,5 +23,18 @@ internal static class KernelBenchmarkData
         var activations = new ActivationBuffer(cols, batch);
         activations.Load(type, values.AsSpan(0, batch * cols), batch, cols);
         return (weights, activations);
+    }
+
+    /// <summary><paramref name="count"/> uniform values in [-0.5, 0.5), the same on every call.</summary>
+    public static float[] Values(int count)
+    {
+        var random = new Random(42);
+        var values = new float[count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        return values;
     }
 }

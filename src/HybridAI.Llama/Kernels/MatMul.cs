@@ -38,6 +38,7 @@ internal static unsafe class MatMul
         task.Weights = w;
         task.Activations = x;
         task.Output = y;
+        task.NextTile = 0;
         if (w.RepackedByLlamaCpp)
         {
             task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
@@ -84,6 +85,9 @@ internal static unsafe class MatMul
         public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
 
+        /// <summary>The first weight row of the next batch tile not yet taken by a thread.</summary>
+        public int NextTile;
+
         public void Execute(int start, int end, int threadIndex)
         {
             var w = Weights;
@@ -123,11 +127,15 @@ internal static unsafe class MatMul
                 return;
             }
 
+            // A batch is compute-bound and takes milliseconds: threads take tiles as they go instead of keeping to the pool's
+            // even split, so a core slowed by its neighbours (a busy host) does not leave the other waiting at the barrier.
+            // Every output is computed by the same kernel whichever thread takes its tile, so results do not change.
             var kernel4x4 = Kernel4x4;
             var kernel16x4 = Kernel16x4;
-            for (var tile = start; tile < end; tile += TileRows)
+            int tile;
+            while ((tile = Interlocked.Add(ref NextTile, TileRows) - TileRows) < rows)
             {
-                var tileEnd = Math.Min(end, tile + TileRows);
+                var tileEnd = Math.Min(rows, tile + TileRows);
                 var b = 0;
                 if (kernel4x4 != null)
                 {
