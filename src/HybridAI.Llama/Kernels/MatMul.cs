@@ -44,6 +44,7 @@ internal static unsafe class MatMul
             task.Kernel = VecDot.SelectQ4_0Interleaved(scalar);
             task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
             task.Kernel4x4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4x4Simd : null;
+            task.Kernel4x8 = null;
             var rows16 = !scalar && VecDot.IsAvx512Supported;
             task.Kernel16 = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : null;
             task.Kernel16x4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : null;
@@ -51,6 +52,7 @@ internal static unsafe class MatMul
         else
         {
             task.Kernel4x4 = VecDot.SelectRows4x4(w.Type, scalar);
+            task.Kernel4x8 = VecDot.SelectRows4x8(w.Type, scalar);
             task.Kernel16 = null;
             task.Kernel16x4 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
@@ -82,6 +84,7 @@ internal static unsafe class MatMul
         public delegate*<byte*, byte*, int, float> Kernel;
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
+        public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x8;
         public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
 
@@ -137,6 +140,29 @@ internal static unsafe class MatMul
             {
                 var tileEnd = Math.Min(rows, tile + TileRows);
                 var b = 0;
+                var kernel4x8 = Kernel4x8;
+                if (kernel4x8 != null)
+                {
+                    // Eight activation rows at a time where there is such a kernel: weight blocks prepared once for eight.
+                    for (; b + 8 <= batch; b += 8)
+                    {
+                        var yb = y + ((long)b * rows);
+                        var r = tile;
+                        for (; r + 4 <= tileEnd; r += 4)
+                        {
+                            kernel4x8(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, cols, yb + r, rows);
+                        }
+
+                        for (; r < tileEnd; r++)
+                        {
+                            for (var j = 0; j < 8; j++)
+                            {
+                                yb[((long)j * rows) + r] = kernel(w.Row(r), x.Row(b + j), cols);
+                            }
+                        }
+                    }
+                }
+
                 if (kernel4x4 != null)
                 {
                     // Four activation rows at a time: each weight block is unpacked once for the four.

@@ -108,8 +108,8 @@ public sealed unsafe class MatMulTests
     }
 
     /// <summary>
-    /// Batches run the 4×4 kernels where there are any; rows not a multiple of 4 (per tile and per thread) and a batch not
-    /// a multiple of 4 take the one-row and four-row kernels. Every output equals the scalar twin bit for bit.
+    /// Batches run the 4×8 and 4×4 kernels where there are any; rows not a multiple of 4 (per tile) and a batch not a
+    /// multiple of 4 take the one-row and four-row kernels (14 = 8 + 4 + 2 activation rows). Every output equals the scalar twin bit for bit.
     /// </summary>
     [Theory]
     [InlineData(GgmlType.Q8_0)]
@@ -122,7 +122,7 @@ public sealed unsafe class MatMulTests
         var cols = GgmlTypeInfo.BlockSize(type) == 256 ? 512 : 320;
         var scalar = VecDot.Select(type, scalar: true);
         using var pool = new ComputePool(2);
-        foreach (var batch in new[] { 4, 9 })
+        foreach (var batch in new[] { 4, 9, 14 })
         {
             var (weights, x) = Prepare(type, Rows, cols, batch);
             var y1 = new float[batch * Rows];

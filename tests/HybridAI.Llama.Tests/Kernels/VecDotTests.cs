@@ -387,12 +387,14 @@ public sealed unsafe class VecDotTests
         }
     }
 
-    [Fact]
-    public void Q8_0Rows4x4Avx512_EqualsScalarOnEveryPair_IncludingExtremeWeights()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Q8_0BatchKernelsAvx512_EqualScalarOnEveryPair_IncludingExtremeWeights(int activationRows)
     {
         if (!VecDot.IsAvx512Supported)
         {
-            Assert.Skip("This machine has no AVX-512BW; the 512-bit Q8_0 batch kernel is not used here.");
+            Assert.Skip("This machine has no AVX-512BW; the 512-bit Q8_0 batch kernels are not used here.");
         }
 
         foreach (var n in KernelTestData.Lengths(GgmlType.Q8_0))
@@ -404,22 +406,38 @@ public sealed unsafe class VecDotTests
             w[2] = 0x80;
             w[rowBytes + 5] = 0x80;
             w[(2 * rowBytes) + 7] = 0;
-            var x = new ActivationBuffer(n, 4);
-            x.Load(GgmlType.Q8_0, KernelTestData.RandomFloats(4 * n, n + 1, 3f), 4, n);
-            var y = new float[4 * Rows];
+            var x = new ActivationBuffer(n, activationRows);
+            x.Load(GgmlType.Q8_0, KernelTestData.RandomFloats(activationRows * n, n + 1, 3f), activationRows, n);
+            var y = new float[activationRows * Rows];
             fixed (byte* wp = w)
             fixed (float* yp = y)
             {
-                VecDot.Q8_0Rows4x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, yp, Rows);
+                if (activationRows == 8)
+                {
+                    VecDot.Q8_0Rows4x8Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, yp, Rows);
+                }
+                else
+                {
+                    VecDot.Q8_0Rows4x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, n, yp, Rows);
+                }
+
                 for (var r = 0; r < Rows; r++)
                 {
-                    for (var j = 0; j < 4; j++)
+                    for (var j = 0; j < activationRows; j++)
                     {
                         Assert.Equal(VecDot.Q8_0Scalar(wp + (r * rowBytes), x.Row(j), n), y[(j * Rows) + r]);
                     }
                 }
             }
         }
+    }
+
+    [Fact]
+    public void SelectRows4x8_OnlyQ8_0WithAvx512_AndNeverScalar()
+    {
+        Assert.True(VecDot.SelectRows4x8(GgmlType.Q8_0, scalar: true) == null);
+        Assert.True(VecDot.SelectRows4x8(GgmlType.Q4_K) == null);
+        Assert.Equal(VecDot.IsAvx512Supported, VecDot.SelectRows4x8(GgmlType.Q8_0) != null);
     }
 
     [Fact]
