@@ -71,7 +71,7 @@ internal sealed unsafe class LlamaWeights
         if (!GgmlTypeInfo.IsSupportedWeightType(tensor.Type))
         {
             throw new GgufFormatException(file.FilePath, name, tensor.DataOffset,
-                $"tensor type {tensor.Type} is not supported; supported types are F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K and Q6_K.");
+                $"tensor type {tensor.Type} is not supported; supported types are F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K and Q6_K.");
         }
 
         return new WeightMatrix(file.GetTensorPointer(tensor), tensor.Type, rows, columns);

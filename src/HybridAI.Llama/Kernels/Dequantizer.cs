@@ -68,6 +68,13 @@ internal static class Dequantizer
                 }
 
                 break;
+            case GgmlType.Q5_0:
+                for (var b = 0; b < dst.Length / 32; b++)
+                {
+                    DequantizeQ5_0(src.Slice(b * 22, 22), dst.Slice(b * 32, 32));
+                }
+
+                break;
             case GgmlType.Q4_K:
                 for (var b = 0; b < dst.Length / 256; b++)
                 {
@@ -118,6 +125,22 @@ internal static class Dequantizer
         {
             scale = (scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4);
             min = (scales[j + 4] >> 4) | ((scales[j] >> 6) << 4);
+        }
+    }
+
+    // block_q5_0: f16 d, u8 qh[4] (bit j: fifth bit of element j), u8 qs[16] (element j low nibble, j + 16 high nibble);
+    // value = ((nibble | fifth bit << 4) - 16) · d.
+    private static void DequantizeQ5_0(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        var d = Float16.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(block));
+        var qh = BinaryPrimitives.ReadUInt32LittleEndian(block[2..]);
+        var qs = block.Slice(6, 16);
+        for (var j = 0; j < 16; j++)
+        {
+            var x0 = ((qs[j] & 0x0F) | (int)(((qh >> j) << 4) & 0x10)) - 16;
+            var x1 = ((qs[j] >> 4) | (int)((qh >> (j + 12)) & 0x10)) - 16;
+            y[j] = x0 * d;
+            y[j + 16] = x1 * d;
         }
     }
 

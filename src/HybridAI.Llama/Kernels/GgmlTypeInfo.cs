@@ -12,7 +12,7 @@ internal static class GgmlTypeInfo
 
     /// <summary>Gets whether the engine can multiply with weights of <paramref name="type"/>.</summary>
     public static bool IsSupportedWeightType(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16
-        or GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+        or GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
 
     /// <summary>Gets the number of elements in one block of <paramref name="type"/> (1 for plain floats).</summary>
     /// <exception cref="NotSupportedException">The type is unknown.</exception>
@@ -51,7 +51,7 @@ internal static class GgmlTypeInfo
 
     /// <summary>
     /// Gets the type the activations are converted to before a dot product with weights of <paramref name="weightType"/>,
-    /// as ggml's CPU backend does: F32, F16 and BF16 pair with themselves, Q4_0 and Q8_0 with Q8_0, the K-quants with Q8_K.
+    /// as ggml's CPU backend does: F32, F16 and BF16 pair with themselves, Q4_0, Q5_0 and Q8_0 with Q8_0, the K-quants with Q8_K.
     /// </summary>
     /// <exception cref="NotSupportedException">The weight type is not supported.</exception>
     public static GgmlType VecDotType(GgmlType weightType) => weightType switch
@@ -59,7 +59,7 @@ internal static class GgmlTypeInfo
         GgmlType.F32 => GgmlType.F32,
         GgmlType.F16 => GgmlType.F16,
         GgmlType.BF16 => GgmlType.BF16,
-        GgmlType.Q4_0 or GgmlType.Q8_0 => GgmlType.Q8_0,
+        GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 => GgmlType.Q8_0,
         GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K => GgmlType.Q8_K,
         _ => throw new NotSupportedException($"Weights of type {weightType} are not supported."),
     };

@@ -58,6 +58,13 @@ internal static partial class Quantizer
                 }
 
                 break;
+            case GgmlType.Q5_0:
+                for (var b = 0; b < src.Length / 32; b++)
+                {
+                    QuantizeQ5_0(src.Slice(b * 32, 32), dst.Slice(b * 22, 22));
+                }
+
+                break;
             case GgmlType.Q8_K:
                 for (var b = 0; b < src.Length / 256; b++)
                 {
@@ -141,6 +148,38 @@ internal static partial class Quantizer
             var xi1 = Math.Min(15, (int)(sbyte)(int)(x1 + 8.5f));
             y[2 + j] = (byte)(xi0 | (xi1 << 4));
         }
+    }
+
+    // quantize_row_q5_0_ref: d = max/-16 (max = the signed element of largest magnitude), q = min(31, (int8)(x*id + 16.5));
+    // the low four bits go to qs (element j low nibble, j + 16 high nibble), the fifth to bit j of qh.
+    private static void QuantizeQ5_0(ReadOnlySpan<float> x, Span<byte> y)
+    {
+        float amax = 0f, max = 0f;
+        for (var j = 0; j < 32; j++)
+        {
+            if (amax < MathF.Abs(x[j]))
+            {
+                amax = MathF.Abs(x[j]);
+                max = x[j];
+            }
+        }
+
+        var d = max / -16f;
+        var id = d != 0 ? 1f / d : 0f;
+        BinaryPrimitives.WriteUInt16LittleEndian(y, Float16.FromSingle(d));
+        var qh = 0u;
+        for (var j = 0; j < 16; j++)
+        {
+            var x0 = x[j] * id;
+            var x1 = x[j + 16] * id;
+            var xi0 = Math.Min(31, (int)(sbyte)(int)(x0 + 16.5f));
+            var xi1 = Math.Min(31, (int)(sbyte)(int)(x1 + 16.5f));
+            y[6 + j] = (byte)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
+            qh |= (uint)((xi0 & 0x10) >> 4) << j;
+            qh |= (uint)((xi1 & 0x10) >> 4) << (j + 16);
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(y[2..], qh);
     }
 
     // quantize_row_q8_K_ref: iscale = -127/max (max = signed element of largest magnitude), q = min(127, nearest_int(iscale*x)),

@@ -20,6 +20,7 @@ internal static unsafe partial class VecDot
         GgmlType.BF16 => &BF16Portable,
         GgmlType.Q8_0 => &Q8_0Portable,
         GgmlType.Q4_0 => &Q4_0Portable,
+        GgmlType.Q5_0 => &Q5_0Portable,
         GgmlType.Q4_K => &Q4KPortable,
         GgmlType.Q5_K => &Q5KPortable,
         GgmlType.Q6_K => &Q6KPortable,
@@ -135,6 +136,33 @@ internal static unsafe partial class VecDot
             var packed = Vector128.Load(wb + 2);
             var q0 = (packed & mask).AsSByte() - eight;
             var q1 = ((packed >> 4) & mask).AsSByte() - eight;
+            var qx = (sbyte*)(xb + 2);
+            lo = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(q0, Vector128.Load(qx))), lo);
+            hi = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(q1, Vector128.Load(qx + 16))), hi);
+        }
+
+        return HorizontalSum(lo, hi);
+    }
+
+    internal static float Q5_0Portable(byte* w, byte* x, int n)
+    {
+        Vector128<float> lo = default, hi = default;
+        var mask = Vector128.Create((byte)0x0F);
+        var sixteen = Vector128.Create((sbyte)16);
+        var fifth = Vector128.Create((byte)0x10);
+        var bit = Vector128.Create(0x8040201008040201ul).AsByte();
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q5_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var d = Vector128.Create(Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb));
+            // Byte e of the lower (upper) half takes qh byte e/8 (2 + e/8) and tests bit e%8: the fifth bits of elements 0..15 (16..31).
+            var qh = Vector128.Create(Unsafe.ReadUnaligned<uint>(wb + 2)).AsByte();
+            var bitsLo = Vector128.Shuffle(qh, Vector128.Create(0x0000000000000000ul, 0x0101010101010101ul).AsByte()) & bit;
+            var bitsHi = Vector128.Shuffle(qh, Vector128.Create(0x0202020202020202ul, 0x0303030303030303ul).AsByte()) & bit;
+            var packed = Vector128.Load(wb + 6);
+            var q0 = ((packed & mask) | (Vector128.Equals(bitsLo, bit) & fifth)).AsSByte() - sixteen;
+            var q1 = (((packed >> 4) & mask) | (Vector128.Equals(bitsHi, bit) & fifth)).AsSByte() - sixteen;
             var qx = (sbyte*)(xb + 2);
             lo = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(q0, Vector128.Load(qx))), lo);
             hi = Vector128.FusedMultiplyAdd(d, Vector128.ConvertToSingle(DotLanes(q1, Vector128.Load(qx + 16))), hi);

@@ -26,6 +26,7 @@ internal static unsafe partial class VecDot
         {
             GgmlType.Q8_0 => &Q8_0Rows4Simd,
             GgmlType.Q4_0 => &Q4_0Rows4Simd,
+            GgmlType.Q5_0 => &Q5_0Rows4Simd,
             GgmlType.Q4_K => IsAvx512Supported ? &Q4KRows4Avx512 : &Q4KRows4Simd,
             GgmlType.Q6_K => IsAvx512Supported ? &Q6KRows4Avx512 : &Q6KRows4Simd,
             _ => null,

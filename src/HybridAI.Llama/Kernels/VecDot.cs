@@ -49,6 +49,7 @@ internal static unsafe partial class VecDot
             GgmlType.BF16 => simd ? &BF16Simd : &BF16Scalar,
             GgmlType.Q8_0 => simd ? &Q8_0Simd : &Q8_0Scalar,
             GgmlType.Q4_0 => simd ? &Q4_0Simd : &Q4_0Scalar,
+            GgmlType.Q5_0 => simd ? &Q5_0Simd : &Q5_0Scalar,
             GgmlType.Q4_K => simd ? &Q4KSimd : &Q4KScalar,
             GgmlType.Q5_K => simd ? &Q5KSimd : &Q5KScalar,
             GgmlType.Q6_K => simd ? &Q6KSimd : &Q6KScalar,
@@ -60,7 +61,8 @@ internal static unsafe partial class VecDot
     /// Chooses the kernel for a batch of two or more activation rows. llama.cpp (at the reference commit, built for AVX-512)
     /// then hands F32, F16 and BF16 weights to llamafile's tinyBLAS when the row length is a multiple of its step (16 floats;
     /// 32 bf16 with AVX512_BF16) and the number of weight rows a multiple of 4; tinyBLAS accumulates in one register instead
-    /// of vec_dot's four. The quantized types give the same numbers either way (tinyBLAS_Q0_AVX has vec_dot's lanes and order).
+    /// of vec_dot's four. The quantized types give the same numbers either way (tinyBLAS_Q0_AVX, which takes Q4_0, Q5_0 and
+    /// Q8_0, has vec_dot's lanes and order).
     /// </summary>
     public static delegate*<byte*, byte*, int, float> SelectBatch(GgmlType weightType, int rows, int cols, bool scalar = false)
     {

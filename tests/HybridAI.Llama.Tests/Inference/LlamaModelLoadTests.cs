@@ -44,8 +44,8 @@ public sealed class LlamaModelLoadTests
 
             foreach (var tensor in gguf.Tensors)
             {
-                // Q5_0 has a known layout but no kernel here: the reader accepts it, the engine must refuse it.
-                var type = tensor.Name == "blk.1.ffn_up.weight" ? GgmlType.Q5_0 : tensor.Type;
+                // Q5_1 has a known layout but no kernel here: the reader accepts it, the engine must refuse it.
+                var type = tensor.Name == "blk.1.ffn_up.weight" ? GgmlType.Q5_1 : tensor.Type;
                 var bytes = new byte[GgmlTypeInfo.RowBytes(type, tensor.Dimensions[0]) * (tensor.ElementCount / tensor.Dimensions[0])];
                 writer.AddTensor(tensor.Name, type, tensor.Dimensions, bytes);
             }
@@ -56,7 +56,7 @@ public sealed class LlamaModelLoadTests
         var error = Assert.Throws<GgufFormatException>(() => LlamaModel.Load(file.Path));
 
         Assert.Equal("blk.1.ffn_up.weight", error.Field);
-        Assert.Contains("Q5_0 is not supported", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Q5_1 is not supported", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

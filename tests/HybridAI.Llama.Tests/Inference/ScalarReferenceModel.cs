@@ -23,6 +23,8 @@ internal sealed class ScalarReferenceModel
     private readonly Layer[] _layers;
     private readonly List<NearTie> _nearTies = [];
     private int _products;
+    private double[]? _lastInput;
+    private GgmlType _lastVecDotType;
 
     public ScalarReferenceModel(GgufFile file)
     {
@@ -50,7 +52,17 @@ internal sealed class ScalarReferenceModel
     /// </remarks>
     public float TieMargin { get; init; } = 1e-4f;
 
-    /// <summary>The near ties met by the last <see cref="Logits"/> call (matrix product index, element).</summary>
+    /// <summary>
+    /// How close (in F16 steps) to an F16 rounding midpoint a Q8_0 block scale must be to count as a near tie: 1e-7 relative
+    /// apart is 2e-4 of a step (2^-11 relative); 2e-3 covers that tenfold.
+    /// </summary>
+    public float ScaleTieMargin { get; init; } = 2e-3f;
+
+    /// <summary>
+    /// The near ties met by the last <see cref="Logits"/> call (matrix product index, element). Products that take the same
+    /// input rounded to the same type (q/k/v, gate/up) share an index, as they share one rounding in llama.cpp and the engine:
+    /// a tie there goes the same way in all of them.
+    /// </summary>
     public IReadOnlyList<NearTie> NearTies => _nearTies;
 
     /// <summary>Near ties to round away from the nearest integer (to the other neighbour) in the next <see cref="Logits"/> calls.</summary>
@@ -64,6 +76,7 @@ internal sealed class ScalarReferenceModel
     {
         _nearTies.Clear();
         _products = 0;
+        _lastInput = null;
         var n = tokens.Count;
         var d = _hp.HeadDimension;
         var x = tokens.Select(t => (double[])_embedding.Rows[t].Clone()).ToArray();
@@ -181,7 +194,10 @@ internal sealed class ScalarReferenceModel
     private double[] MatVec(Matrix w, double[] x)
     {
         MatrixInputs?.Invoke(w.Name, x);
-        var input = RoundForDotProduct(w.Type, x, _products++);
+        var vecDotType = GgmlTypeInfo.VecDotType(w.Type);
+        var product = ReferenceEquals(x, _lastInput) && vecDotType == _lastVecDotType ? _products - 1 : _products++;
+        (_lastInput, _lastVecDotType) = (x, vecDotType);
+        var input = RoundForDotProduct(w.Type, x, product);
         return w.Rows.Select(row =>
         {
             var sum = 0.0f;
@@ -215,7 +231,7 @@ internal sealed class ScalarReferenceModel
                         amax = MathF.Max(amax, MathF.Abs(v));
                     }
 
-                    var d = (float)(Half)(amax / 127f);
+                    var d = RoundScaleToHalf(amax / 127f, product, b);
                     var id = amax != 0f ? 127f / amax : 0f;
                     for (var j = 0; j < 32; j++)
                     {
@@ -281,6 +297,29 @@ internal sealed class ScalarReferenceModel
         }
 
         return nearest == (int)MathF.Floor(scaled) ? nearest + 1 : nearest - 1;
+    }
+
+    /// <summary>
+    /// Rounds a Q8_0 block scale to F16 (nearest, ties to even). The scale comes from the block's largest element, which the
+    /// reference computes in another order than the engine (about 1e-7 relative apart), and one F16 step is 2^-11 relative: a
+    /// scale within <see cref="ScaleTieMargin"/> of an F16 midpoint may round either way, moving every element of the block by
+    /// up to 2^-11 — like an element's near tie, it is reported in <see cref="NearTies"/> (as element -1 - block) and can be
+    /// rounded to the other neighbour.
+    /// </summary>
+    private float RoundScaleToHalf(float scale, int product, int block)
+    {
+        var nearest = (float)(Half)scale;
+        var up = BitConverter.HalfToUInt16Bits((Half)scale) + (nearest < scale ? 1 : -1);
+        var other = (float)BitConverter.UInt16BitsToHalf((ushort)up);
+        var fraction = MathF.Abs(scale - nearest) / MathF.Abs(other - nearest);
+        if (!float.IsFinite(other) || other == 0f || 0.5f - fraction >= ScaleTieMargin)
+        {
+            return nearest;
+        }
+
+        var tie = new NearTie(product, -1 - block);
+        _nearTies.Add(tie);
+        return RoundedOtherWay.Contains(tie) ? other : nearest;
     }
 
     private static float RoundToBFloat16(float value)

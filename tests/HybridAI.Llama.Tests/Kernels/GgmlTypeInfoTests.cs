@@ -8,6 +8,7 @@ public sealed class GgmlTypeInfoTests
     [InlineData(GgmlType.BF16, 1, 2, GgmlType.BF16)]
     [InlineData(GgmlType.Q8_0, 32, 34, GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0, 32, 18, GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q5_0, 32, 22, GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_K, 256, 144, GgmlType.Q8_K)]
     [InlineData(GgmlType.Q5_K, 256, 176, GgmlType.Q8_K)]
     [InlineData(GgmlType.Q6_K, 256, 210, GgmlType.Q8_K)]
@@ -35,6 +36,7 @@ public sealed class GgmlTypeInfoTests
         Assert.Equal((1, 4), (GgmlTypeInfo.BlockSize(GgmlType.F32), GgmlTypeInfo.BlockBytes(GgmlType.F32)));
         Assert.Equal((1, 2), (GgmlTypeInfo.BlockSize(GgmlType.BF16), GgmlTypeInfo.BlockBytes(GgmlType.BF16)));
         Assert.Equal((32, 18), (GgmlTypeInfo.BlockSize(GgmlType.Q4_0), GgmlTypeInfo.BlockBytes(GgmlType.Q4_0)));
+        Assert.Equal((32, 22), (GgmlTypeInfo.BlockSize(GgmlType.Q5_0), GgmlTypeInfo.BlockBytes(GgmlType.Q5_0)));
         Assert.Equal((32, 34), (GgmlTypeInfo.BlockSize(GgmlType.Q8_0), GgmlTypeInfo.BlockBytes(GgmlType.Q8_0)));
         Assert.Equal((256, 144), (GgmlTypeInfo.BlockSize(GgmlType.Q4_K), GgmlTypeInfo.BlockBytes(GgmlType.Q4_K)));
         Assert.Equal((256, 176), (GgmlTypeInfo.BlockSize(GgmlType.Q5_K), GgmlTypeInfo.BlockBytes(GgmlType.Q5_K)));
@@ -47,6 +49,7 @@ public sealed class GgmlTypeInfoTests
     {
         Assert.False(GgmlTypeInfo.IsKnown((GgmlType)4));
         Assert.False(GgmlTypeInfo.IsSupportedWeightType(GgmlType.Q2_K));
+        Assert.False(GgmlTypeInfo.IsSupportedWeightType(GgmlType.Q5_1));
         Assert.Throws<NotSupportedException>(() => GgmlTypeInfo.BlockSize((GgmlType)4));
         Assert.Throws<NotSupportedException>(() => GgmlTypeInfo.VecDotType(GgmlType.Q8_K));
         Assert.Throws<ArgumentException>(() => GgmlTypeInfo.RowBytes(GgmlType.Q4_0, 33));

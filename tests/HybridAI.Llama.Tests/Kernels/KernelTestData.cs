@@ -4,7 +4,7 @@ namespace HybridAI.Llama.Tests;
 internal static class KernelTestData
 {
     public static readonly GgmlType[] WeightTypes =
-        [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
+        [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
 
     public static float[] RandomFloats(int count, int seed, float scale = 1f)
     {
@@ -60,7 +60,7 @@ internal static class KernelTestData
         var bytes = new byte[(rows * rowBytes) + 64];
         random.NextBytes(bytes);
         var blockBytes = (int)GgmlTypeInfo.RowBytes(type, GgmlTypeInfo.BlockSize(type));
-        // Offsets of the F16 scales in a block: Q8_0/Q4_0 d at 0; Q4_K/Q5_K d and dmin at 0 and 2; Q6_K d at 208.
+        // Offsets of the F16 scales in a block: Q8_0/Q4_0/Q5_0 d at 0; Q4_K/Q5_K d and dmin at 0 and 2; Q6_K d at 208.
         int[] halfOffsets = type switch
         {
             GgmlType.Q4_K or GgmlType.Q5_K => [0, 2],

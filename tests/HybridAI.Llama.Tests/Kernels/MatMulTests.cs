@@ -113,6 +113,7 @@ public sealed unsafe class MatMulTests
     /// </summary>
     [Theory]
     [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q6_K)]
     [InlineData(GgmlType.Q5_K)]

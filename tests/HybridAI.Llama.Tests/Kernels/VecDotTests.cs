@@ -140,6 +140,7 @@ public sealed unsafe class VecDotTests
     [Theory]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q6_K)]
     public void SelectRows4_EqualsOneRowKernelOnEachRow(GgmlType type)
@@ -172,6 +173,7 @@ public sealed unsafe class VecDotTests
     /// </summary>
     [Theory]
     [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q6_K)]
     public void Rows4Kernels_RawRandomWeights_EqualScalarTwinBitForBit(GgmlType type)
@@ -212,6 +214,7 @@ public sealed unsafe class VecDotTests
     /// </summary>
     [Theory]
     [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q6_K)]
     public void SelectRows4x4_EqualsScalarTwinOnEveryOutputBitForBit(GgmlType type)
@@ -265,6 +268,9 @@ public sealed unsafe class VecDotTests
         {
             case GgmlType.Q8_0:
                 list.Add(("Q8_0Rows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q8_0Rows4Simd));
+                break;
+            case GgmlType.Q5_0:
+                list.Add(("Q5_0Rows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q5_0Rows4Simd));
                 break;
             case GgmlType.Q4_K:
                 list.Add(("Q4KRows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q4KRows4Simd));
@@ -426,6 +432,90 @@ public sealed unsafe class VecDotTests
                     for (var j = 0; j < activationRows; j++)
                     {
                         Assert.Equal(VecDot.Q8_0Scalar(wp + (r * rowBytes), x.Row(j), n), y[(j * Rows) + r]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// ggml_vec_dot_q5_0_q8_0's results (float bits) from llama.cpp's own binaries on <see cref="LlamaCppHarnessRandom"/>'s
+    /// raw random Q5_0 rows and activations quantized by its quantize_row_q8_0: node-llama-cpp 3.22.1's libggml-cpu for
+    /// haswell (AVX2), icelake and zen4 (AVX-512) gave the same bits. The activations must quantize to the same bytes, and
+    /// the scalar twin, the AVX2 and the 128-bit kernels must give llama.cpp's result exactly.
+    /// </summary>
+    [Fact]
+    public void Q5_0Kernels_EqualLlamaCppVecDotBitForBit()
+    {
+        uint[] expected =
+        [
+            0xBF409668, 0xBE68D326, 0xBE046235, 0xBFD19693, 0x3EB56B36, 0x401A595F, 0xBE29DFB8, 0xBFE61212, 0x403AC6EB, 0xBFC705B6,
+            0x3FA99EF6, 0x3F0D044E, 0xBFDECC6E, 0xBFB28045, 0xBF85FDA2, 0xBF9741B4, 0xBFBE9D74, 0xC04B627E, 0x406E409C, 0x3FB08CCD,
+            0x3FD38F54, 0x3F836358, 0x4039CD1A, 0xBF1F7D66, 0xBFB4AF14, 0x3E9FFFC4, 0x40319B28, 0xC00B6B7A, 0x3CD9E400, 0xBFC4FB9F,
+            0xBF977C51, 0x4021ABBA, 0xC0FFEABA, 0xBFCB2DA9, 0x3FCA0B8B, 0xC119CC00, 0xC0B2A7DB, 0xBEE69324, 0x410DC42E, 0xC01FA58E,
+        ];
+        var random = new LlamaCppHarnessRandom();
+        _ = random.QuantizerInput();
+        var k = 0;
+        foreach (var (n, weights, activations) in random.VecDotCases())
+        {
+            var x = new ActivationBuffer(n, 1);
+            x.Load(GgmlType.Q5_0, activations, 1, n);
+            fixed (byte* wp = weights)
+            {
+                var kernels = new List<(string Name, float Value)>
+                {
+                    ("scalar", VecDot.Q5_0Scalar(wp, x.Row(0), n)),
+                    ("portable", VecDot.Q5_0Portable(wp, x.Row(0), n)),
+                };
+                if (VecDot.IsSimdSupported)
+                {
+                    kernels.Add(("AVX2", VecDot.Q5_0Simd(wp, x.Row(0), n)));
+                }
+
+                foreach (var (name, value) in kernels)
+                {
+                    Assert.True(expected[k] == (uint)BitConverter.SingleToInt32Bits(value), $"{name} n={n}: {value:R} vs llama.cpp {BitConverter.UInt32BitsToSingle(expected[k]):R}");
+                }
+            }
+
+            k++;
+        }
+
+        Assert.Equal(expected.Length, k);
+    }
+
+    /// <summary>Both Q5_0 batch kernels (AVX2 and, where the CPU has it, AVX-512) on raw random blocks, against the scalar twin.</summary>
+    [Fact]
+    public void Q5_0Rows4x4Kernels_RawRandomWeights_EqualScalarTwinBitForBit()
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no 4×4 kernels.");
+        var kernels = new List<(string Name, nint Kernel)> { ("Q5_0Rows4x4Simd", (nint)(delegate*<byte*, long, byte*, long, int, float*, long, void>)&VecDot.Q5_0Rows4x4Simd) };
+        if (VecDot.IsAvx512Supported)
+        {
+            kernels.Add(("Q5_0Rows4x4Avx512", (nint)(delegate*<byte*, long, byte*, long, int, float*, long, void>)&VecDot.Q5_0Rows4x4Avx512));
+        }
+
+        foreach (var n in KernelTestData.Lengths(GgmlType.Q5_0))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q5_0, n);
+            var w = KernelTestData.RawBlocks(GgmlType.Q5_0, 4, n, n + 3);
+            var x = new ActivationBuffer(n, 4);
+            x.Load(GgmlType.Q5_0, KernelTestData.RandomFloats(4 * n, n + 5, 3f), 4, n);
+            var y = new float[16];
+            fixed (byte* wp = w)
+            fixed (float* yp = y)
+            {
+                foreach (var (name, pointer) in kernels)
+                {
+                    ((delegate*<byte*, long, byte*, long, int, float*, long, void>)pointer)(wp, rowBytes, x.Row(0), x.RowStride, n, yp, 4);
+                    for (var j = 0; j < 4; j++)
+                    {
+                        for (var i = 0; i < 4; i++)
+                        {
+                            var expected = VecDot.Q5_0Scalar(wp + (i * rowBytes), x.Row(j), n);
+                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[(j * 4) + i]), $"{name} n={n} x{j} w{i}: {y[(j * 4) + i]:R} vs scalar {expected:R}");
+                        }
                     }
                 }
             }

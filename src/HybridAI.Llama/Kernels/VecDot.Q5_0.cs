@@ -1,0 +1,226 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HybridAI.Llama;
+
+/// <content>
+/// Q5_0 weights against Q8_0 activations (ggml_vec_dot_q5_0_q8_0, AVX2; llamafile's tinyBLAS_Q0_AVX for batches, with the
+/// same lanes and order). A block of 32 holds an F16 scale d, 4 bytes qh (bit e: fifth bit of element e) and 16 bytes qs
+/// (element j in the low nibble of byte j, element j + 16 in its high nibble); the value is ((nibble | bit·16) − 16)·d.
+/// As for Q8_0: per block, int32 lane l (0..7) holds the exact sum of the products of elements 4l..4l+3, converted to
+/// float and accumulated with one FMA by d_w·d_x; hsum_float_8 at the end. How the exact integer sums are formed is free:
+/// the one-row and 4×4 kernels use ggml's signed values q − 16 with the sign trick, the four-row kernel Σ u·x − 16·Σ x with
+/// u = q in 0..31.
+/// </content>
+internal static unsafe partial class VecDot
+{
+    private const int Q5_0Bytes = 22;
+
+    internal static float Q5_0Scalar(byte* w, byte* x, int n)
+    {
+        FloatLanes8 acc = default;
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q5_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var d = Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb);
+            var qh = Unsafe.ReadUnaligned<uint>(wb + 2);
+            var qs = wb + 6;
+            var qx = (sbyte*)(xb + 2);
+            for (var l = 0; l < 8; l++)
+            {
+                var s = 0;
+                for (var k = 0; k < 4; k++)
+                {
+                    var e = (4 * l) + k;
+                    var nibble = e < 16 ? qs[e] & 0xF : qs[e - 16] >> 4;
+                    var q = (nibble | (int)(((qh >> e) & 1) << 4)) - 16;
+                    s += q * qx[e];
+                }
+
+                acc[l] = MathF.FusedMultiplyAdd(d, s, acc[l]);
+            }
+        }
+
+        return acc.HorizontalSum();
+    }
+
+    internal static float Q5_0Simd(byte* w, byte* x, int n)
+    {
+        var acc = Vector256<float>.Zero;
+        var ones = Vector256.Create((short)1);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var wb = w + (b * Q5_0Bytes);
+            var xb = x + (b * Q8_0Bytes);
+            var d = Vector256.Create(Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb));
+            var qx = Vector256.Load((sbyte*)(xb + 2));
+            acc = Fma.MultiplyAdd(d, SumProducts(Q5_0Signed(wb), qx, ones), acc);
+        }
+
+        return HorizontalSum(acc);
+    }
+
+    /// <summary>Four Q5_0 weight rows × one activation row (AVX2): per row bit-identical to <see cref="Q5_0Simd"/>.</summary>
+    internal static void Q5_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var ones = Vector256.Create((short)1);
+        var onesBytes = Vector256.Create((byte)1);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride * PrefetchGroups);
+        var blocks = n / 32;
+        for (var b = 0; b < blocks; b++)
+        {
+            Sse.Prefetch0(next);
+            Sse.Prefetch0(next + 64);
+            next += 4 * Q5_0Bytes;
+
+            var xd = Float16.ToSingle(*(ushort*)x);
+            var qx = Vector256.Load((sbyte*)(x + 2));
+            // Σ (u - 16)·x = Σ u·x - 16·Σ x per lane of four; u in [0, 31] makes maddubs exact without the sign trick.
+            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 4;
+            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), Q5_0OffsetSums(w0, qx, ones, offset), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), Q5_0OffsetSums(w1, qx, ones, offset), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), Q5_0OffsetSums(w2, qx, ones, offset), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), Q5_0OffsetSums(w3, qx, ones, offset), acc3);
+            x += Q8_0Bytes;
+            w0 += Q5_0Bytes;
+            w1 += Q5_0Bytes;
+            w2 += Q5_0Bytes;
+            w3 += Q5_0Bytes;
+        }
+
+        y[0] = HorizontalSum(acc0);
+        y[1] = HorizontalSum(acc1);
+        y[2] = HorizontalSum(acc2);
+        y[3] = HorizontalSum(acc3);
+    }
+
+    /// <summary>Four Q5_0 weight rows × four Q8_0 activation rows (AVX2): per output bit-identical to <see cref="Q5_0Simd"/>.</summary>
+    internal static void Q5_0Rows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+    {
+        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector256<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        var ones = Vector256.Create((short)1);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
+        // d_w·d_x of the current block for the 16 outputs (activation row j, weight row i at 4j + i), as in Q8_0Rows4x4Simd.
+        Vector512<float> scales = default;
+        var d = (float*)&scales;
+        for (var b = 0; b < n / 32; b++)
+        {
+            var dw = Vector128.Create(Float16.ToSingle(*(ushort*)w0), Float16.ToSingle(*(ushort*)w1), Float16.ToSingle(*(ushort*)w2), Float16.ToSingle(*(ushort*)w3));
+            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x0))).Store(d);
+            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x1))).Store(d + 4);
+            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x2))).Store(d + 8);
+            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x3))).Store(d + 12);
+            var q0 = Q5_0Signed(w0);
+            var q1 = Q5_0Signed(w1);
+            var q2 = Q5_0Signed(w2);
+            var q3 = Q5_0Signed(w3);
+            var abs0 = Avx2.Sign(q0, q0).AsByte();
+            var abs1 = Avx2.Sign(q1, q1).AsByte();
+            var abs2 = Avx2.Sign(q2, q2).AsByte();
+            var abs3 = Avx2.Sign(q3, q3).AsByte();
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x0 + 2), d, ones, ref a00, ref a10, ref a20, ref a30);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x1 + 2), d + 4, ones, ref a01, ref a11, ref a21, ref a31);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x2 + 2), d + 8, ones, ref a02, ref a12, ref a22, ref a32);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x3 + 2), d + 12, ones, ref a03, ref a13, ref a23, ref a33);
+            x0 += Q8_0Bytes;
+            x1 += Q8_0Bytes;
+            x2 += Q8_0Bytes;
+            x3 += Q8_0Bytes;
+            w0 += Q5_0Bytes;
+            w1 += Q5_0Bytes;
+            w2 += Q5_0Bytes;
+            w3 += Q5_0Bytes;
+        }
+
+        Store4(y, a00, a10, a20, a30);
+        Store4(y + yStride, a01, a11, a21, a31);
+        Store4(y + (2 * yStride), a02, a12, a22, a32);
+        Store4(y + (3 * yStride), a03, a13, a23, a33);
+    }
+
+    /// <summary>
+    /// Four Q5_0 weight rows × four Q8_0 activation rows with AVX-512BW, as <see cref="Q8_0Rows4x4Avx512"/> once the blocks
+    /// are unpacked: two rows' signed values share a 512-bit register, one per 256-bit half. Per output bit-identical to
+    /// <see cref="Q5_0Simd"/>.
+    /// </summary>
+    internal static void Q5_0Rows4x4Avx512(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+    {
+        Vector512<float> acc00 = default, acc01 = default, acc10 = default, acc11 = default;
+        Vector512<float> acc20 = default, acc21 = default, acc30 = default, acc31 = default;
+        var ones = Vector512.Create((short)1);
+        var s1 = (nint)rowStride;
+        var s2 = (nint)(2 * rowStride);
+        var s3 = (nint)(3 * rowStride);
+        byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var w01 = Avx512F.InsertVector256(Q5_0Signed(w).ToVector512Unsafe(), Q5_0Signed(w + s1), 1);
+            var w23 = Avx512F.InsertVector256(Q5_0Signed(w + s2).ToVector512Unsafe(), Q5_0Signed(w + s3), 1);
+            var abs01 = Avx512BW.Abs(w01);
+            var abs23 = Avx512BW.Abs(w23);
+            var neg01 = Vector512.LessThan(w01, Vector512<sbyte>.Zero);
+            var neg23 = Vector512.LessThan(w23, Vector512<sbyte>.Zero);
+            var d01 = Vector512.Create(Vector256.Create(Float16.ToSingle(*(ushort*)w)), Vector256.Create(Float16.ToSingle(*(ushort*)(w + s1))));
+            var d23 = Vector512.Create(Vector256.Create(Float16.ToSingle(*(ushort*)(w + s2))), Vector256.Create(Float16.ToSingle(*(ushort*)(w + s3))));
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, x0, ones, ref acc00, ref acc01);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, x1, ones, ref acc10, ref acc11);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, x2, ones, ref acc20, ref acc21);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, x3, ones, ref acc30, ref acc31);
+            w += Q5_0Bytes;
+            x0 += Q8_0Bytes;
+            x1 += Q8_0Bytes;
+            x2 += Q8_0Bytes;
+            x3 += Q8_0Bytes;
+        }
+
+        StorePairs(acc00, acc01, y);
+        StorePairs(acc10, acc11, y + yStride);
+        StorePairs(acc20, acc21, y + (2 * yStride));
+        StorePairs(acc30, acc31, y + (3 * yStride));
+    }
+
+    /// <summary>
+    /// The 32 values of the Q5_0 block at <paramref name="block"/> as signed bytes q − 16 (ggml's bytes_from_nibbles_32 OR'd
+    /// with 0xF0 where the fifth bit is clear).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Q5_0Signed(byte* block) =>
+        (Q5_0Nibbles(block) | Vector256.AndNot(Vector256.Create((byte)0xF0), Q5_0FifthBits(block))).AsSByte();
+
+    // Lane l: Σ_{e=4l..4l+3} (u_e - 16)·x_e for one Q5_0 block, u = nibble | fifth bit·16 in 0..31.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Q5_0OffsetSums(byte* block, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+    {
+        var u = Q5_0Nibbles(block) | (Q5_0FifthBits(block) & Vector256.Create((byte)0x10));
+        return Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, qx), ones) - offset);
+    }
+
+    /// <summary>The low four bits of the block's 32 values, element e in byte e.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Q5_0Nibbles(byte* block)
+    {
+        // Both halves from one broadcast load: the upper half shifted right by 4 gives the high nibbles (elements 16..31).
+        var packed = Avx2.BroadcastVector128ToVector256(block + 6).AsUInt32();
+        return Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
+    }
+
+    /// <summary>0xFF in byte e where the fifth bit of element e is set (ggml's bytes_from_bits_32), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Q5_0FifthBits(byte* block)
+    {
+        // Byte e takes qh byte e/8 (the shuffle works per 128-bit lane; every lane holds qh in its first four bytes) and tests bit e%8.
+        var spread = Avx2.Shuffle(
+            Vector256.Create(Unsafe.ReadUnaligned<uint>(block + 2)).AsByte(),
+            Vector256.Create(0x0000000000000000ul, 0x0101010101010101ul, 0x0202020202020202ul, 0x0303030303030303ul).AsByte());
+        var bit = Vector256.Create(0x8040201008040201ul).AsByte();
+        return Vector256.Equals(spread & bit, bit);
+    }
+}
