@@ -27,6 +27,7 @@ internal sealed class AttentionTask : IComputeTask
     private readonly float[][] _query;     // per worker: [headDim]
     private readonly float[][] _keyRows;   // per worker, F16 cache: one KV head's keys widened, [cells, headDim]
     private readonly float[][] _valueRows; // per worker, F16 cache: one KV head's transposed values widened, [headDim, cells]
+    private readonly Half[][] _halves;     // per worker, F16 cache: a query or a row of weights rounded to F16, [max(cells, headDim)]
 
     private float[] _q = [];
     private float[] _output = [];
@@ -46,6 +47,7 @@ internal sealed class AttentionTask : IComputeTask
         _query = new float[threads][];
         _keyRows = new float[threads][];
         _valueRows = new float[threads][];
+        _halves = new Half[threads][];
         var widened = cache.Type == KvCacheType.F16 ? checked(cache.Cells * hp.HeadDimension) : 0;
         for (var i = 0; i < threads; i++)
         {
@@ -53,6 +55,7 @@ internal sealed class AttentionTask : IComputeTask
             _query[i] = new float[hp.HeadDimension];
             _keyRows[i] = new float[widened];
             _valueRows[i] = new float[widened];
+            _halves[i] = new Half[cache.Type == KvCacheType.F16 ? Math.Max(cache.Cells, hp.HeadDimension) : 0];
         }
     }
 
@@ -94,6 +97,7 @@ internal sealed class AttentionTask : IComputeTask
         var query = _query[threadIndex].AsSpan();
         var keyRows = _keyRows[threadIndex];
         var valueRows = _valueRows[threadIndex];
+        var halves = _halves[threadIndex];
         var f16 = _cache.Type == KvCacheType.F16;
         var rowLength = _cache.RowLength;
         var context = _cache.Cells;
@@ -119,10 +123,7 @@ internal sealed class AttentionTask : IComputeTask
             var q = _q.AsSpan((batchRow * _hp.QueryLength) + (head * d), d);
             if (f16)
             {
-                for (var i = 0; i < d; i++)
-                {
-                    query[i] = (float)(Half)q[i];
-                }
+                RoundToHalf(q, query, halves);
             }
             else
             {
@@ -138,10 +139,18 @@ internal sealed class AttentionTask : IComputeTask
                     TensorPrimitives.ConvertToSingle(keys.Slice((keysWidened * rowLength) + kvOffset, d), keyRows.AsSpan(keysWidened * d, d));
                 }
 
-                for (var t = 0; t <= position; t++)
+                var seen = scores[..(position + 1)];
+                if (keysTiled)
                 {
-                    var key = keyRows.AsSpan(t * d, d);
-                    scores[t] = (keysTiled ? VectorMath.DotTiled(key, query) : VectorMath.DotF16(key, query)) * _scale;
+                    VectorMath.DotTiledRows(keyRows.AsSpan(0, seen.Length * d), d, query, seen);
+                    TensorPrimitives.Multiply(seen, _scale, seen);
+                }
+                else
+                {
+                    for (var t = 0; t <= position; t++)
+                    {
+                        scores[t] = VectorMath.DotF16(keyRows.AsSpan(t * d, d), query) * _scale;
+                    }
                 }
             }
             else
@@ -160,10 +169,7 @@ internal sealed class AttentionTask : IComputeTask
             var output = _output.AsSpan((row * _hp.QueryLength) + (head * d), d);
             if (f16)
             {
-                for (var t = 0; t < cells; t++)
-                {
-                    scores[t] = (float)(Half)scores[t];
-                }
+                RoundToHalf(scores, scores, halves);
 
                 var v = _cache.ValuesF16(_layer);
                 if (!valuesWidened)
@@ -176,21 +182,41 @@ internal sealed class AttentionTask : IComputeTask
                     valuesWidened = true;
                 }
 
-                for (var i = 0; i < d; i++)
+                if (valuesTiled)
                 {
-                    var values = valueRows.AsSpan(i * context, cells);
-                    output[i] = valuesTiled ? VectorMath.DotTiled(values, scores) : VectorMath.DotF16(values, scores);
+                    VectorMath.DotTiledRows(valueRows.AsSpan(0, ((d - 1) * context) + cells), context, scores, output);
+                }
+                else
+                {
+                    for (var i = 0; i < d; i++)
+                    {
+                        output[i] = VectorMath.DotF16(valueRows.AsSpan(i * context, cells), scores);
+                    }
                 }
             }
             else
             {
                 var v = _cache.ValuesF32(_layer);
-                for (var i = 0; i < d; i++)
+                if (valuesTiled)
                 {
-                    var vRow = v.Slice((kvOffset + i) * context, cells);
-                    output[i] = valuesTiled ? VectorMath.DotTiled(vRow, scores) : VectorMath.DotF32(vRow, scores);
+                    VectorMath.DotTiledRows(v.Slice(kvOffset * context, ((d - 1) * context) + cells), context, scores, output);
+                }
+                else
+                {
+                    for (var i = 0; i < d; i++)
+                    {
+                        output[i] = VectorMath.DotF32(v.Slice((kvOffset + i) * context, cells), scores);
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>destination = (float)(Half)source element by element (round to nearest even), vectorized through <paramref name="scratch"/>.</summary>
+    private static void RoundToHalf(ReadOnlySpan<float> source, Span<float> destination, Half[] scratch)
+    {
+        var halves = scratch.AsSpan(0, source.Length);
+        TensorPrimitives.ConvertToHalf(source, halves);
+        TensorPrimitives.ConvertToSingle(halves, destination);
     }
 }

@@ -90,6 +90,57 @@ internal static class VectorMath
     }
 
     /// <summary>
+    /// <c>results[r] = DotTiled(rows[r·stride ..][..y.Length], y)</c> for every r: four rows at a time share the loads of
+    /// <paramref name="y"/>, each with its own accumulators, so every result is <see cref="DotTiled"/>'s bit for bit.
+    /// </summary>
+    /// <exception cref="ArgumentException">y does not fit tinyBLAS, or <paramref name="rows"/> is too short.</exception>
+    public static void DotTiledRows(ReadOnlySpan<float> rows, int stride, ReadOnlySpan<float> y, Span<float> results)
+    {
+        var n = y.Length;
+        var count = results.Length;
+        if (!FitsTiled(n) || stride < n || (count > 0 && ((long)(count - 1) * stride) + n > rows.Length))
+        {
+            throw new ArgumentException($"tinyBLAS rows need a length that is a multiple of {TiledLanes} and {count} rows of stride {stride}; got {n} and {rows.Length} floats.");
+        }
+
+        ref var py = ref MemoryMarshal.GetReference(y);
+        ref var pr = ref MemoryMarshal.GetReference(rows);
+        var r = 0;
+        for (; r + 4 <= count; r += 4)
+        {
+            ref var p0 = ref Unsafe.Add(ref pr, (nint)r * stride);
+            ref var p1 = ref Unsafe.Add(ref p0, stride);
+            ref var p2 = ref Unsafe.Add(ref p1, stride);
+            ref var p3 = ref Unsafe.Add(ref p2, stride);
+            Vector256<float> lo0 = default, hi0 = default, lo1 = default, hi1 = default;
+            Vector256<float> lo2 = default, hi2 = default, lo3 = default, hi3 = default;
+            for (var i = 0; i < n; i += TiledLanes)
+            {
+                var ylo = Load(ref py, i);
+                var yhi = Load(ref py, i + 8);
+                lo0 = Vector256.FusedMultiplyAdd(Load(ref p0, i), ylo, lo0);
+                hi0 = Vector256.FusedMultiplyAdd(Load(ref p0, i + 8), yhi, hi0);
+                lo1 = Vector256.FusedMultiplyAdd(Load(ref p1, i), ylo, lo1);
+                hi1 = Vector256.FusedMultiplyAdd(Load(ref p1, i + 8), yhi, hi1);
+                lo2 = Vector256.FusedMultiplyAdd(Load(ref p2, i), ylo, lo2);
+                hi2 = Vector256.FusedMultiplyAdd(Load(ref p2, i + 8), yhi, hi2);
+                lo3 = Vector256.FusedMultiplyAdd(Load(ref p3, i), ylo, lo3);
+                hi3 = Vector256.FusedMultiplyAdd(Load(ref p3, i + 8), yhi, hi3);
+            }
+
+            results[r] = ReduceAdd(lo0, hi0);
+            results[r + 1] = ReduceAdd(lo1, hi1);
+            results[r + 2] = ReduceAdd(lo2, hi2);
+            results[r + 3] = ReduceAdd(lo3, hi3);
+        }
+
+        for (; r < count; r++)
+        {
+            results[r] = DotTiled(rows.Slice(r * stride, n), y);
+        }
+    }
+
+    /// <summary>
     /// ggml_vec_soft_max_f32 (AVX-512) followed by the 1/sum scaling of ggml's soft_max: y = e^(x - max) over 16-wide chunks
     /// with <see cref="Exp"/>, each chunk's <c>_mm512_reduce_add_ps</c> added to a double, and a scalar <c>expf</c> tail;
     /// then y *= (float)(1/sum).

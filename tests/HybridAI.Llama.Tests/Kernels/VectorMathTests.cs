@@ -86,6 +86,65 @@ public sealed class VectorMathTests
         Assert.Equal(ReduceAdd512(lanes), VectorMath.DotTiled(x, y));
     }
 
+    [Theory]
+    [InlineData(0, 64, 64)]
+    [InlineData(1, 64, 64)]
+    [InlineData(7, 64, 64)]
+    [InlineData(9, 32, 160)]
+    [InlineData(13, 128, 130)]
+    public void DotTiledRows_EveryRowEqualsDotTiled(int count, int length, int stride)
+    {
+        var (rows, _) = Vectors(Math.Max(1, ((count - 1) * stride) + length), seed: 11);
+        var (y, _) = Vectors(length, seed: 12);
+        var results = new float[count];
+
+        VectorMath.DotTiledRows(rows, stride, y, results);
+
+        for (var r = 0; r < count; r++)
+        {
+            Assert.Equal(VectorMath.DotTiled(rows.AsSpan(r * stride, length), y), results[r]);
+        }
+    }
+
+    [Fact]
+    public void DotTiledRows_RowsTooShortOrLengthNotTiled_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => VectorMath.DotTiledRows(new float[100], 64, new float[64], new float[2]));
+        Assert.Throws<ArgumentException>(() => VectorMath.DotTiledRows(new float[100], 24, new float[24], new float[1]));
+    }
+
+    private static float Midpoint(Half h) => ((float)h + (float)Half.BitIncrement(h)) / 2;
+
+    /// <summary>The attention rounds queries and weights to F16 with TensorPrimitives; it must round as the scalar cast does.</summary>
+    [Fact]
+    public void ConvertToHalf_RoundsAsTheScalarCast_IncludingMidpointsAndSubnormals()
+    {
+        var random = new Random(5);
+        var values = new float[20_000];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (i % 4) switch
+            {
+                0 => (float)((random.NextDouble() - 0.5) * 100),
+                1 => (float)(random.NextDouble() * 1e-5), // F16 subnormals and below
+                2 => Midpoint(BitConverter.UInt16BitsToHalf((ushort)random.Next(0x0001, 0x7BFF))), // exactly halfway: ties to even
+                _ => (float)(random.NextDouble() * 70_000), // up to beyond F16's largest finite value
+            };
+        }
+
+        values[0] = float.NegativeInfinity;
+        values[1] = -0.0f;
+        var halves = new Half[values.Length];
+        var vectorized = new float[values.Length];
+        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(values, halves);
+        System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(halves, vectorized);
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)(Half)values[i]), BitConverter.SingleToInt32Bits(vectorized[i]));
+        }
+    }
+
     [Fact]
     public void DotF16_Tail_IsSummedInDouble()
     {
