@@ -162,14 +162,18 @@ internal sealed class AttentionTask : IComputeTask
                 }
             }
 
-            scores[(position + 1)..].Fill(float.NegativeInfinity);
-            VectorMath.SoftMax(scores);
+            // Cells past the token are masked to -inf, so their weights are exactly +0 and each of their 16-wide chunks adds +0
+            // to the softmax's sum: the softmax runs over the live chunks only, and the rest is set to the zeros it would give.
+            var live = Math.Min(cells, (position + 16) & ~15);
+            scores[(position + 1)..live].Fill(float.NegativeInfinity);
+            VectorMath.SoftMax(scores[..live]);
+            scores[live..].Clear();
 
             // out[i] = Vᵀ[i] · weights
             var output = _output.AsSpan((row * _hp.QueryLength) + (head * d), d);
             if (f16)
             {
-                RoundToHalf(scores, scores, halves);
+                RoundToHalf(scores[..live], scores[..live], halves);
 
                 var v = _cache.ValuesF16(_layer);
                 if (!valuesWidened)
@@ -184,7 +188,9 @@ internal sealed class AttentionTask : IComputeTask
 
                 if (valuesTiled)
                 {
-                    VectorMath.DotTiledRows(valueRows.AsSpan(0, ((d - 1) * context) + cells), context, scores, output);
+                    // A weight of +0 adds exactly nothing to tinyBLAS's accumulators (which start at +0, so never hold -0): the
+                    // chunks past the live ones are skipped.
+                    VectorMath.DotTiledRows(valueRows.AsSpan(0, ((d - 1) * context) + live), context, scores[..live], output);
                 }
                 else
                 {
@@ -199,7 +205,7 @@ internal sealed class AttentionTask : IComputeTask
                 var v = _cache.ValuesF32(_layer);
                 if (valuesTiled)
                 {
-                    VectorMath.DotTiledRows(v.Slice(kvOffset * context, ((d - 1) * context) + cells), context, scores, output);
+                    VectorMath.DotTiledRows(v.Slice(kvOffset * context, ((d - 1) * context) + live), context, scores[..live], output);
                 }
                 else
                 {

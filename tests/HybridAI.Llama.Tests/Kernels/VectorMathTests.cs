@@ -113,6 +113,36 @@ public sealed class VectorMathTests
         Assert.Throws<ArgumentException>(() => VectorMath.DotTiledRows(new float[100], 24, new float[24], new float[1]));
     }
 
+    /// <summary>
+    /// The attention runs the softmax over the live 16-wide chunks of a row only (the cells past the token are masked to
+    /// -inf): that must give the full row's softmax bit for bit, with exact +0 weights for the masked cells.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 32)]
+    [InlineData(16, 32)]
+    [InlineData(17, 64)]
+    [InlineData(100, 128)]
+    [InlineData(511, 512)]
+    public void SoftMax_OverLiveChunks_EqualsFullMaskedRow(int visible, int cells)
+    {
+        var (row, _) = Vectors(cells, seed: visible);
+        for (var i = 0; i < cells; i++)
+        {
+            row[i] *= 8;
+        }
+
+        var full = row.ToArray();
+        full.AsSpan(visible).Fill(float.NegativeInfinity);
+        VectorMath.SoftMax(full);
+        var live = Math.Min(cells, (visible + 15) & ~15);
+        var prefix = row.ToArray();
+        prefix.AsSpan(visible, live - visible).Fill(float.NegativeInfinity);
+        VectorMath.SoftMax(prefix.AsSpan(0, live));
+        prefix.AsSpan(live).Clear();
+
+        Assert.Equal(full.Select(BitConverter.SingleToInt32Bits), prefix.Select(BitConverter.SingleToInt32Bits));
+    }
+
     private static float Midpoint(Half h) => ((float)h + (float)Half.BitIncrement(h)) / 2;
 
     /// <summary>The attention rounds queries and weights to F16 with TensorPrimitives; it must round as the scalar cast does.</summary>
