@@ -48,6 +48,7 @@ internal static unsafe class MatMul
             var rows16 = !scalar && VecDot.IsAvx512Supported;
             task.Kernel16 = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : null;
             task.Kernel16x4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : null;
+            task.Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512 : null;
         }
         else
         {
@@ -55,6 +56,7 @@ internal static unsafe class MatMul
             task.Kernel4x8 = VecDot.SelectRows4x8(w.Type, scalar);
             task.Kernel16 = null;
             task.Kernel16x4 = null;
+            task.Kernel16x8 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
             task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
         }
@@ -87,6 +89,7 @@ internal static unsafe class MatMul
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x8;
         public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
+        public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x8;
 
         /// <summary>The first weight row of the next batch tile not yet taken by a thread.</summary>
         public int NextTile;
@@ -140,6 +143,16 @@ internal static unsafe class MatMul
             {
                 var tileEnd = Math.Min(rows, tile + TileRows);
                 var b = 0;
+                var kernel16x8 = Kernel16x8;
+                if (kernel16x8 != null && tileEnd - tile == TileRows)
+                {
+                    // Repacked Q4_0: sixteen weight rows × eight activation rows, the scales widened once for the eight.
+                    for (; b + 8 <= batch; b += 8)
+                    {
+                        kernel16x8(w.Row(tile), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, y + ((long)b * rows) + tile, rows);
+                    }
+                }
+
                 var kernel4x8 = Kernel4x8;
                 if (kernel4x8 != null)
                 {

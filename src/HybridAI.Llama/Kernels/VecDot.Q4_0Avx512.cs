@@ -94,6 +94,51 @@ internal static unsafe partial class VecDot
         StoreRows16(acc3, y + (3 * yStride));
     }
 
+    /// <summary>
+    /// Sixteen weight rows × eight activation rows in interleaved order: as <see cref="Q4_0InterleavedRows16x4Avx512"/>, with
+    /// each weight block unpacked and its sixteen scales widened once for eight activation rows instead of four.
+    /// </summary>
+    internal static void Q4_0InterleavedRows16x8Avx512(
+        byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
+    {
+        var rows = new RowGroups(w, rowStride);
+        Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector512<float> acc4 = default, acc5 = default, acc6 = default, acc7 = default;
+        var ones = Vector512.Create((short)1);
+        var low = Vector512.Create((byte)0x0F);
+        var xs = (nint)xStride;
+        var ss = (nint)sumsStride;
+        for (var b = 0; b < n / 32; b++)
+        {
+            var w0 = new Unpacked(rows.Load(0), low);
+            var w1 = new Unpacked(rows.Load(1), low);
+            var w2 = new Unpacked(rows.Load(2), low);
+            var w3 = new Unpacked(rows.Load(3), low);
+            var dw = rows.Scales();
+            var xb = x;
+            var sb = sums + b;
+            acc0 = BlockStep16(w0, w1, w2, w3, dw, xb, *sb, ones, acc0);
+            acc1 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc1);
+            acc2 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc2);
+            acc3 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc3);
+            acc4 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc4);
+            acc5 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc5);
+            acc6 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc6);
+            acc7 = BlockStep16(w0, w1, w2, w3, dw, xb + xs, *(sb + ss), ones, acc7);
+            rows.Advance();
+            x += Q8_0Bytes;
+        }
+
+        StoreRows16(acc0, y);
+        StoreRows16(acc1, y + yStride);
+        StoreRows16(acc2, y + (2 * yStride));
+        StoreRows16(acc3, y + (3 * yStride));
+        StoreRows16(acc4, y + (4 * yStride));
+        StoreRows16(acc5, y + (5 * yStride));
+        StoreRows16(acc6, y + (6 * yStride));
+        StoreRows16(acc7, y + (7 * yStride));
+    }
+
     // One activation block (quantized values summing to xSum) against sixteen unpacked weight blocks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> BlockStep16(

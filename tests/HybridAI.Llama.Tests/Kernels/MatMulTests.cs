@@ -153,9 +153,9 @@ public sealed unsafe class MatMulTests
     [InlineData(false)]
     public void Multiply_Q4_0WithRowsMultipleOf8_FollowsRepackedOrderUnlessTold(bool repacked)
     {
-        const int Rows = 40;
+        const int Rows = 40; // two full 16-row tiles and a partial one
         const int Cols = 1024;
-        foreach (var batch in new[] { 1, 5 })
+        foreach (var batch in new[] { 1, 5, 13 })
         {
             var (weights, x) = Prepare(GgmlType.Q4_0, Rows, Cols, batch);
             var kernel = repacked ? VecDot.SelectQ4_0Interleaved(scalar: true) : VecDot.Select(GgmlType.Q4_0, scalar: true);

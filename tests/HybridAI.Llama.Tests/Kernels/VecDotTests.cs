@@ -372,21 +372,28 @@ public sealed unsafe class VecDotTests
                 BitConverter.TryWriteBytes(w.AsSpan(block * 18, 2), unusual[k]);
             }
 
-            var x = new ActivationBuffer(n, 4);
-            x.Load(GgmlType.Q4_0, KernelTestData.RandomFloats(4 * n, n + 1, 3f), 4, n);
+            var x = new ActivationBuffer(n, 8);
+            x.Load(GgmlType.Q4_0, KernelTestData.RandomFloats(8 * n, n + 1, 3f), 8, n);
             var y = new float[Rows];
             var y4 = new float[4 * Rows];
+            var y8 = new float[8 * Rows];
             fixed (byte* wp = w)
-            fixed (float* yp = y, y4p = y4)
+            fixed (float* yp = y, y4p = y4, y8p = y8)
             {
                 VecDot.Q4_0InterleavedRows16Avx512(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
                 VecDot.Q4_0InterleavedRows16x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
+                VecDot.Q4_0InterleavedRows16x8Avx512(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y8p, Rows);
                 for (var r = 0; r < Rows; r++)
                 {
                     Assert.Equal(scalar(wp + (r * rowBytes), x.Row(0), n), y[r]);
                     for (var j = 0; j < 4; j++)
                     {
                         Assert.Equal(scalar(wp + (r * rowBytes), x.Row(j), n), y4[(j * Rows) + r]);
+                    }
+
+                    for (var j = 0; j < 8; j++)
+                    {
+                        Assert.Equal(scalar(wp + (r * rowBytes), x.Row(j), n), y8[(j * Rows) + r]);
                     }
                 }
             }
