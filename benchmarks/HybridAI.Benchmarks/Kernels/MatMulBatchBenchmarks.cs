@@ -5,8 +5,8 @@ namespace HybridAI.Benchmarks;
 
 /// <summary>
 /// One 512×2048 weight matrix times a batch of 16 activation rows (prompt processing's shape) on the calling thread:
-/// scalar twins (baseline) vs the SIMD path, which runs the 4×4 kernels (four weight rows × four activation rows) for
-/// Q8_0, Q4_K and Q6_K.
+/// scalar twins (baseline) vs the SIMD path, which runs the batch kernels: Q4_0 (llama.cpp's repacked order) 16 weight
+/// rows × 8 activation rows, Q8_0 4×8, Q5_0/Q4_K/Q6_K 4×4 (with AVX-512).
 /// </summary>
 [MemoryDiagnoser]
 public unsafe class MatMulBatchBenchmarks
@@ -18,7 +18,7 @@ public unsafe class MatMulBatchBenchmarks
     private ActivationBuffer _x = null!;
     private float[] _y = [];
 
-    [Params(GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K)]
+    [Params(GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K)]
     public GgmlType Type { get; set; }
 
     [GlobalSetup]
