@@ -65,10 +65,12 @@ internal static unsafe class MatMul
         {
             if (pool is null || (long)w.Rows * w.Cols * x.Rows < MinParallelElements)
             {
+                task.PlanShares(1);
                 task.Execute(0, w.Rows, 0);
             }
             else
             {
+                task.PlanShares(pool.ThreadCount);
                 pool.Run(task, w.Rows);
             }
         }
@@ -94,7 +96,68 @@ internal static unsafe class MatMul
         /// <summary>The first weight row of the next batch tile not yet taken by a thread.</summary>
         public int NextTile;
 
+        /// <summary>Bytes of weights a thread takes from a share at a time in a matrix-vector product.</summary>
+        private const int ShareChunkBytes = 64 * 1024;
+
+        private readonly RowShares _shares = new();
+
+        /// <summary>Splits a matrix-vector product's rows into <paramref name="threads"/> shares (see <see cref="RowShares"/>).</summary>
+        public void PlanShares(int threads) =>
+            _shares.Plan(threads, Weights.Rows, Math.Max(16, (int)(ShareChunkBytes / Weights.RowBytes) & ~15));
+
+        /// <remarks>The pool's range is not used: a matrix-vector product takes rows from its <see cref="RowShares"/> (whose
+        /// split is the pool's), a batch takes tiles.</remarks>
         public void Execute(int start, int end, int threadIndex)
+        {
+            if (Activations!.Rows == 1)
+            {
+                while (_shares.TakeNext(threadIndex, out var first, out var last))
+                {
+                    Vector(first, last);
+                }
+
+                return;
+            }
+
+            Batch();
+        }
+
+        /// <summary>Rows [start, end) of a matrix-vector product.</summary>
+        private void Vector(int start, int end)
+        {
+            var w = Weights;
+            var x = Activations!;
+            var y = Output;
+            var kernel = Kernel;
+            var kernel4 = Kernel4;
+            var kernel16 = Kernel16;
+            var cols = w.Cols;
+            var xr = x.Row(0);
+            var r = start;
+            if (kernel16 != null)
+            {
+                for (; r + 16 <= end; r += 16)
+                {
+                    kernel16(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
+                }
+            }
+
+            if (kernel4 != null)
+            {
+                for (; r + 4 <= end; r += 4)
+                {
+                    kernel4(w.Row(r), w.RowBytes, xr, cols, y + r);
+                }
+            }
+
+            for (; r < end; r++)
+            {
+                y[r] = kernel(w.Row(r), xr, cols);
+            }
+        }
+
+        /// <summary>A batch: threads take 16-row tiles of every activation row until none is left.</summary>
+        private void Batch()
         {
             var w = Weights;
             var x = Activations!;
@@ -104,34 +167,6 @@ internal static unsafe class MatMul
             var cols = w.Cols;
             var rows = w.Rows;
             var batch = x.Rows;
-            if (batch == 1)
-            {
-                var xr = x.Row(0);
-                var r = start;
-                var kernel16 = Kernel16;
-                if (kernel16 != null)
-                {
-                    for (; r + 16 <= end; r += 16)
-                    {
-                        kernel16(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
-                    }
-                }
-
-                if (kernel4 != null)
-                {
-                    for (; r + 4 <= end; r += 4)
-                    {
-                        kernel4(w.Row(r), w.RowBytes, xr, cols, y + r);
-                    }
-                }
-
-                for (; r < end; r++)
-                {
-                    y[r] = kernel(w.Row(r), xr, cols);
-                }
-
-                return;
-            }
 
             // A batch is compute-bound and takes milliseconds: threads take tiles as they go instead of keeping to the pool's
             // even split, so a core slowed by its neighbours (a busy host) does not leave the other waiting at the barrier.
