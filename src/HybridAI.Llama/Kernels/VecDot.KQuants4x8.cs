@@ -10,6 +10,8 @@ namespace HybridAI.Llama;
 /// the float lanes and their order are <see cref="Q4KRows4x4Avx512"/>'s / <see cref="Q6KRows4x4Avx512"/>'s, so every
 /// output is bit-identical to <see cref="Q4KSimd"/> / <see cref="Q6KSimd"/> and the scalar twins. The accumulators live in
 /// a <see cref="Rows4x8Scratch"/> (one load and store per super-block each) so that the unpacked weights keep their registers.
+/// The four activation-row pairs of a weight row are written out, not looped over: with a loop (index arithmetic on the
+/// scratch per pair) the Q4_K kernel was no faster than the 4×4 one.
 /// </content>
 internal static unsafe partial class VecDot
 {
@@ -126,13 +128,22 @@ internal static unsafe partial class VecDot
         var n1 = Nibbles512(qs + 32);
         var n2 = Nibbles512(qs + 64);
         var n3 = Nibbles512(qs + 96);
-        for (var p = 0; p < 4; p++)
-        {
-            var ta = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, q8);
-            var tb = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, q8 + xs);
-            acc[p] = Avx512F.FusedMultiplyAdd(ydPairs[p] * dw, Avx512F.ConvertToVector512Single(FoldHalves(ta, tb)), acc[p]);
-            q8 += 2 * xs;
-        }
+        Q4KPairStep(n0, n1, n2, n3, s0, s1, s2, s3, q8, xs, ydPairs[0] * dw, acc);
+        Q4KPairStep(n0, n1, n2, n3, s0, s1, s2, s3, q8 + (2 * xs), xs, ydPairs[1] * dw, acc + 1);
+        Q4KPairStep(n0, n1, n2, n3, s0, s1, s2, s3, q8 + (4 * xs), xs, ydPairs[2] * dw, acc + 2);
+        Q4KPairStep(n0, n1, n2, n3, s0, s1, s2, s3, q8 + (6 * xs), xs, ydPairs[3] * dw, acc + 3);
+    }
+
+    // Two activation rows (q8, q8 + xs) against one unpacked Q4_K super-block: one accumulator, a row per half.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Q4KPairStep(
+        Vector512<byte> n0, Vector512<byte> n1, Vector512<byte> n2, Vector512<byte> n3,
+        Vector512<short> s0, Vector512<short> s1, Vector512<short> s2, Vector512<short> s3, sbyte* q8, nint xs, Vector512<float> d,
+        Vector512<float>* acc)
+    {
+        var ta = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, q8);
+        var tb = Q4KIntSums512(n0, n1, n2, n3, s0, s1, s2, s3, q8 + xs);
+        *acc = Avx512F.FusedMultiplyAdd(d, Avx512F.ConvertToVector512Single(FoldHalves(ta, tb)), *acc);
     }
 
     // One Q6_K super-block of one weight row against the blocks of eight activation rows (q8: the first row's quants).
@@ -147,12 +158,21 @@ internal static unsafe partial class VecDot
         var s3 = Avx512BW.PermuteVar32x16(table, Q6KScaleIndex(3));
         Q6KQuants512(wb, 0, out var q0, out var q1);
         Q6KQuants512(wb, 1, out var q2, out var q3);
-        for (var p = 0; p < 4; p++)
-        {
-            var ta = Q6KIntSums512(q0, q1, q2, q3, s0, s1, s2, s3, q8, offsets + (8 * p));
-            var tb = Q6KIntSums512(q0, q1, q2, q3, s0, s1, s2, s3, q8 + xs, offsets + (8 * p) + 4);
-            acc[p] = Avx512F.FusedMultiplyAdd(ydPairs[p] * dw, Avx512F.ConvertToVector512Single(FoldHalves(ta, tb)), acc[p]);
-            q8 += 2 * xs;
-        }
+        Q6KPairStep(q0, q1, q2, q3, s0, s1, s2, s3, q8, xs, offsets, ydPairs[0] * dw, acc);
+        Q6KPairStep(q0, q1, q2, q3, s0, s1, s2, s3, q8 + (2 * xs), xs, offsets + 8, ydPairs[1] * dw, acc + 1);
+        Q6KPairStep(q0, q1, q2, q3, s0, s1, s2, s3, q8 + (4 * xs), xs, offsets + 16, ydPairs[2] * dw, acc + 2);
+        Q6KPairStep(q0, q1, q2, q3, s0, s1, s2, s3, q8 + (6 * xs), xs, offsets + 24, ydPairs[3] * dw, acc + 3);
+    }
+
+    // Two activation rows (q8, q8 + xs; their offset products at offsets, offsets + 4) against one unpacked Q6_K super-block.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Q6KPairStep(
+        Vector512<byte> q0, Vector512<byte> q1, Vector512<byte> q2, Vector512<byte> q3,
+        Vector512<short> s0, Vector512<short> s1, Vector512<short> s2, Vector512<short> s3, sbyte* q8, nint xs, Vector512<short>* offsets,
+        Vector512<float> d, Vector512<float>* acc)
+    {
+        var ta = Q6KIntSums512(q0, q1, q2, q3, s0, s1, s2, s3, q8, offsets);
+        var tb = Q6KIntSums512(q0, q1, q2, q3, s0, s1, s2, s3, q8 + xs, offsets + 4);
+        *acc = Avx512F.FusedMultiplyAdd(d, Avx512F.ConvertToVector512Single(FoldHalves(ta, tb)), *acc);
     }
 }
