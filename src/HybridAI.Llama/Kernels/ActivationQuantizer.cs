@@ -1,12 +1,14 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace HybridAI.Llama;
 
 /// <summary>
 /// Converts activations to the vec-dot type the way llama.cpp's CPU backend does when built with AVX2: Q8_0 with the AVX2
 /// quantize_row_q8_0 (id = 127/amax, round half to even; not the scalar reference's roundf and 1/d), Q8_K with the
-/// reference quantize_row_q8_K, F16 and BF16 rounded to nearest even.
+/// reference quantize_row_q8_K (vectorised here with the same float operations), F16 and BF16 rounded to nearest even.
 /// </summary>
 /// <remarks>Stateless and thread-safe; allocation-free.</remarks>
 internal static unsafe class ActivationQuantizer
@@ -48,7 +50,18 @@ internal static unsafe class ActivationQuantizer
 
                 break;
             case GgmlType.Q8_K:
-                Quantizer.QuantizeRow(GgmlType.Q8_K, new ReadOnlySpan<float>(x, count), new Span<byte>(dst, count / 256 * 292));
+                if (!scalar && Avx2.IsSupported)
+                {
+                    for (var b = 0; b < count / 256; b++)
+                    {
+                        QuantizeQ8KBlockSimd(x + (256 * b), dst + (292 * b));
+                    }
+                }
+                else
+                {
+                    Quantizer.QuantizeRow(GgmlType.Q8_K, new ReadOnlySpan<float>(x, count), new Span<byte>(dst, count / 256 * 292));
+                }
+
                 break;
             default:
                 throw new NotSupportedException($"Activations cannot be converted to {type}.");
@@ -72,6 +85,64 @@ internal static unsafe class ActivationQuantizer
             qs[j] = (sbyte)MathF.Round(x[j] * id, MidpointRounding.ToEven);
         }
     }
+
+    /// <summary>
+    /// One Q8_K block as quantize_row_q8_K_ref, bit-identical to its scalar twin in <see cref="Quantizer"/>: max = the first
+    /// element of largest magnitude (NaNs ignored, as the reference's <c>ax &gt; amax</c> does), iscale = −127/max,
+    /// q = min(127, nearest_int(iscale·x)) with nearest_int's own trick (add 1.5·2²³, take the mantissa bits: round half to
+    /// even), bsums = sums of 16 consecutive q, d = 1/iscale; an all-zero block becomes 292 zero bytes.
+    /// </summary>
+    internal static void QuantizeQ8KBlockSimd(float* x, byte* y)
+    {
+        // vmaxps returns its second operand when either is NaN: a NaN element leaves the running maximum alone.
+        var running = Vector256<float>.Zero;
+        for (var i = 0; i < 256; i += 8)
+        {
+            running = Avx.Max(Vector256.Abs(Vector256.Load(x + i)), running);
+        }
+
+        var m4 = Sse.Max(running.GetLower(), running.GetUpper());
+        var amax = MathF.Max(MathF.Max(m4.GetElement(0), m4.GetElement(1)), MathF.Max(m4.GetElement(2), m4.GetElement(3)));
+        if (amax == 0f)
+        {
+            new Span<byte>(y, 292).Clear();
+            return;
+        }
+
+        var target = Vector256.Create(amax);
+        var max = 0f;
+        for (var i = 0; i < 256; i += 8)
+        {
+            var hits = Vector256.Equals(Vector256.Abs(Vector256.Load(x + i)), target).ExtractMostSignificantBits();
+            if (hits != 0)
+            {
+                max = x[i + BitOperations.TrailingZeroCount(hits)];
+                break;
+            }
+        }
+
+        var iscale = -127f / max;
+        var scale = Vector256.Create(iscale);
+        var q = (sbyte*)(y + 4);
+        var bsums = (short*)(y + 260);
+        for (var g = 0; g < 16; g++)
+        {
+            var q0 = NearestIntAtMost127(Vector256.Load(x + (16 * g)) * scale);
+            var q1 = NearestIntAtMost127(Vector256.Load(x + (16 * g) + 8) * scale);
+            var words = Vector256.Narrow(q0, q1);
+            Vector128.Narrow(words.GetLower(), words.GetUpper()).Store(q + (16 * g));
+            // The sums of the stored (truncated) bytes: a q outside int8 only comes from an infinite product, as -2²², whose
+            // low byte and low 16 bits are 0, so summing the int32 values gives the same 16 bits.
+            bsums[g] = (short)Vector256.Sum(q0 + q1);
+        }
+
+        *(float*)y = 1f / iscale;
+    }
+
+    // min(127, nearest_int(v)) per lane: exactly Quantizer.NearestInt's bit operations (|v| ≤ 127 unless infinite or NaN).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> NearestIntAtMost127(Vector256<float> v) =>
+        Vector256.Min(((v + Vector256.Create(12582912f)).AsInt32() & Vector256.Create(0x007fffff)) - Vector256.Create(0x00400000), Vector256.Create(127));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void QuantizeQ8_0BlockSimd(float* x, byte* y)

@@ -75,6 +75,90 @@ public sealed unsafe class ActivationBufferTests
         }
     }
 
+    /// <summary>
+    /// The vectorised Q8_K quantization equals its scalar twin (quantize_row_q8_K_ref) byte for byte: random rows of very
+    /// different magnitudes, and blocks with exact ties of nearest_int (both parities, both signs), the largest magnitude
+    /// held by elements of opposite sign, also within one vector (the first wins), zeros and negative zeros only, one
+    /// subnormal (iscale overflows to infinity), an infinity, NaNs, and values just below a tie.
+    /// </summary>
+    [Fact]
+    public void Load_Q8K_SimdEqualsScalarTwinByteForByte()
+    {
+        const int Cols = 256 * 12;
+        const int Rows = 48;
+        var x = new float[Rows * Cols];
+        for (var r = 0; r < Rows; r++)
+        {
+            var scale = MathF.Pow(10f, (r % 13) - 6);
+            KernelTestData.RandomFloats(Cols, seed: 100 + r, scale).CopyTo(x, r * Cols);
+        }
+
+        // Row 0, block by block.
+        var b = 0;
+        Block(b++).Clear();
+        var negativeZeros = Block(b++);
+        negativeZeros.Fill(-0f);
+        negativeZeros[7] = 0f;
+        var ties = Block(b++);
+        ties[0] = -127f; // iscale = 1: q = nearest_int(x) exactly, ties to even
+        for (var i = 1; i < 256; i++)
+        {
+            ties[i] = ((i % 40) - 20) + (i % 3 == 0 ? 0.5f : -0.5f);
+        }
+
+        var tiesScaled = Block(b++);
+        tiesScaled[5] = 254f; // iscale = -0.5: x = 2k + 1 gives ties at -(k + 0.5)
+        for (var i = 6; i < 256; i++)
+        {
+            tiesScaled[i] = (2 * ((i % 50) - 25)) + 1;
+        }
+
+        var oppositeFirstNegative = Block(b++);
+        oppositeFirstNegative[3] = -5f;
+        oppositeFirstNegative[6] = 5f;
+        oppositeFirstNegative[10] = 5f;
+        oppositeFirstNegative[200] = 1.25f;
+        var oppositeFirstPositive = Block(b++);
+        oppositeFirstPositive[250] = -5f;
+        oppositeFirstPositive[33] = 5f;
+        oppositeFirstPositive[34] = -2.5f;
+        oppositeFirstPositive[35] = -5f;
+        var subnormal = Block(b++);
+        subnormal.Clear();
+        subnormal[17] = 1e-40f;
+        var infinity = Block(b++);
+        infinity[100] = float.NegativeInfinity;
+        var nans = Block(b++);
+        nans[0] = float.NaN;
+        nans[129] = BitConverter.Int32BitsToSingle(0x7fc12345);
+        nans[255] = -float.NaN;
+        var allNaN = Block(b++);
+        allNaN.Fill(float.NaN);
+        var belowTie = Block(b++);
+        belowTie[0] = 127f; // iscale = -1
+        for (var i = 1; i < 256; i++)
+        {
+            belowTie[i] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits((i % 100) + 0.5f) - 1);
+        }
+
+        var simd = new ActivationBuffer(Cols, Rows);
+        var scalar = new ActivationBuffer(Cols, Rows);
+        simd.Load(GgmlType.Q4_K, x, Rows, Cols);
+        scalar.Load(GgmlType.Q4_K, x, Rows, Cols, scalar: true);
+        Assert.Equal(GgmlType.Q8_K, simd.Type);
+        for (var r = 0; r < Rows; r++)
+        {
+            for (var k = 0; k < Cols / 256; k++)
+            {
+                var expected = new ReadOnlySpan<byte>(scalar.Row(r) + (292 * k), 292).ToArray();
+                var got = new ReadOnlySpan<byte>(simd.Row(r) + (292 * k), 292).ToArray();
+                Assert.True(expected.AsSpan().SequenceEqual(got), $"row {r} block {k}");
+            }
+        }
+
+        Span<float> Block(int index) => x.AsSpan(256 * index, 256);
+    }
+
     [Theory]
     [InlineData(GgmlType.F16)]
     [InlineData(GgmlType.BF16)]

@@ -530,11 +530,62 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
-    public void SelectRows4x8_OnlyQ8_0WithAvx512_AndNeverScalar()
+    public void SelectRows4x8_OnlyQ8_0Q4KQ6KWithAvx512_AndNeverScalar()
     {
-        Assert.True(VecDot.SelectRows4x8(GgmlType.Q8_0, scalar: true) == null);
-        Assert.True(VecDot.SelectRows4x8(GgmlType.Q4_K) == null);
-        Assert.Equal(VecDot.IsAvx512Supported, VecDot.SelectRows4x8(GgmlType.Q8_0) != null);
+        foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K })
+        {
+            Assert.True(VecDot.SelectRows4x8(type, scalar: true) == null);
+            Assert.Equal(VecDot.IsAvx512Supported, VecDot.SelectRows4x8(type) != null);
+        }
+
+        Assert.True(VecDot.SelectRows4x8(GgmlType.Q5_0) == null);
+        Assert.True(VecDot.SelectRows4x8(GgmlType.Q5_K) == null);
+        Assert.True(VecDot.SelectRows4x8(GgmlType.Q4_0) == null);
+    }
+
+    /// <summary>
+    /// The 4×8 batch kernels (four weight rows × eight activation rows) equal the scalar twin on every output, bit for bit:
+    /// quantized weights and raw random weight bytes (every nibble, 6-bit quant and scale pattern), strided outputs, and
+    /// activation rows spread apart by a stride larger than a row.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    public void SelectRows4x8_EqualsScalarTwinOnEveryOutputBitForBit(GgmlType type)
+    {
+        var kernel = VecDot.SelectRows4x8(type);
+        Assert.SkipWhen(kernel == null, $"No 4×8 kernel for {type} on this CPU.");
+        var scalar = VecDot.Select(type, scalar: true);
+        const int YStride = 11;
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+            for (var seed = 0; seed < 3; seed++)
+            {
+                var w = seed == 0
+                    ? KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(4 * n, n + seed, 0.5f), 4, n)
+                    : KernelTestData.RawBlocks(type, 4, n, n + seed);
+                // Sixteen activation rows, the kernel reading every other one from the second: a stride of two rows.
+                var x = new ActivationBuffer(n, 16);
+                x.Load(type, KernelTestData.RandomFloats(16 * n, (5 * n) + seed, seed == 2 ? 100f : 3f), 16, n);
+                var y = new float[8 * YStride];
+                fixed (byte* wp = w)
+                fixed (float* yp = y)
+                {
+                    kernel(wp, rowBytes, x.Row(1), 2 * x.RowStride, n, yp, YStride);
+                    for (var j = 0; j < 8; j++)
+                    {
+                        for (var i = 0; i < 4; i++)
+                        {
+                            var expected = scalar(wp + (i * rowBytes), x.Row(1 + (2 * j)), n);
+                            var got = y[(j * YStride) + i];
+                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{type} n={n} seed={seed} x{j} w{i}: {got:R} vs scalar {expected:R}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     [Fact]
