@@ -84,6 +84,40 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Generation allocates nothing per token once warm (the calling thread, which runs everything but the pool workers'
+    /// kernels): a prompt, then single-token decodes with both caches, the Q4_K_M mix and 2 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(KvCacheType.F32)]
+    [InlineData(KvCacheType.F16)]
+    public void Decode_SteadyStateGeneration_AllocatesNothing(KvCacheType cacheType)
+    {
+        using var file = new HybridAI.Llama.Tests.TestModelBuilder
+        {
+            EmbeddingLength = 256, FeedForwardLength = 512, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, VocabSize = 300,
+            WeightRange = 0.1f, Seed = 21, DefaultType = LlamaFileType.Q4_K_M,
+        }.Build();
+        using var llama = LlamaModel.Load(file.Path);
+        using var context = llama.CreateContext(128, cacheType, threads: 2);
+        int[] token = [1];
+        context.Decode([1, 17, 250, 3, 99, 42, 7, 120]);
+        for (var i = 0; i < 20; i++)
+        {
+            token[0] = 10 + i;
+            context.Decode(token);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 40; i++)
+        {
+            token[0] = 40 + i;
+            context.Decode(token);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
     /// llama.cpp's Q4_K_M mix on rows that are not a multiple of 256 (as smollm's 576): q4_K tensors fall back to Q5_0 and
     /// q6_K ones to Q8_0, while ffn_down (rows of 512) keeps Q4_K/Q6_K. An 8-token prompt runs the batch (4×4) kernels.
     /// </summary>
