@@ -188,6 +188,54 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>
+    /// Four Q5_0 weight rows × eight Q8_0 activation rows with AVX-512BW: as <see cref="Q5_0Rows4x4Avx512"/>, each weight
+    /// block unpacked, its absolute values, sign masks and scales prepared once for eight activation rows.
+    /// </summary>
+    internal static void Q5_0Rows4x8Avx512(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+    {
+        Vector512<float> acc00 = default, acc01 = default, acc10 = default, acc11 = default;
+        Vector512<float> acc20 = default, acc21 = default, acc30 = default, acc31 = default;
+        Vector512<float> acc40 = default, acc41 = default, acc50 = default, acc51 = default;
+        Vector512<float> acc60 = default, acc61 = default, acc70 = default, acc71 = default;
+        var ones = Vector512.Create((short)1);
+        var s1 = (nint)rowStride;
+        var s2 = (nint)(2 * rowStride);
+        var s3 = (nint)(3 * rowStride);
+        var xs = (nint)xStride;
+        for (var b = 0; b < n / 32; b++)
+        {
+            var w01 = Avx512F.InsertVector256(Q5_0Signed(w).ToVector512Unsafe(), Q5_0Signed(w + s1), 1);
+            var w23 = Avx512F.InsertVector256(Q5_0Signed(w + s2).ToVector512Unsafe(), Q5_0Signed(w + s3), 1);
+            var abs01 = Avx512BW.Abs(w01);
+            var abs23 = Avx512BW.Abs(w23);
+            var neg01 = Vector512.LessThan(w01, Vector512<sbyte>.Zero);
+            var neg23 = Vector512.LessThan(w23, Vector512<sbyte>.Zero);
+            var d01 = Vector512.Create(Vector256.Create(Float16.ToSingle(*(ushort*)w)), Vector256.Create(Float16.ToSingle(*(ushort*)(w + s1))));
+            var d23 = Vector512.Create(Vector256.Create(Float16.ToSingle(*(ushort*)(w + s2))), Vector256.Create(Float16.ToSingle(*(ushort*)(w + s3))));
+            var xb = x;
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb, ones, ref acc00, ref acc01);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb += xs, ones, ref acc10, ref acc11);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb += xs, ones, ref acc20, ref acc21);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb += xs, ones, ref acc30, ref acc31);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb += xs, ones, ref acc40, ref acc41);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb += xs, ones, ref acc50, ref acc51);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb += xs, ones, ref acc60, ref acc61);
+            Q8_0PairStep(abs01, neg01, d01, abs23, neg23, d23, xb + xs, ones, ref acc70, ref acc71);
+            w += Q5_0Bytes;
+            x += Q8_0Bytes;
+        }
+
+        StorePairs(acc00, acc01, y);
+        StorePairs(acc10, acc11, y + yStride);
+        StorePairs(acc20, acc21, y + (2 * yStride));
+        StorePairs(acc30, acc31, y + (3 * yStride));
+        StorePairs(acc40, acc41, y + (4 * yStride));
+        StorePairs(acc50, acc51, y + (5 * yStride));
+        StorePairs(acc60, acc61, y + (6 * yStride));
+        StorePairs(acc70, acc71, y + (7 * yStride));
+    }
+
+    /// <summary>
     /// The 32 values of the Q5_0 block at <paramref name="block"/> as signed bytes q − 16 (ggml's bytes_from_nibbles_32 OR'd
     /// with 0xF0 where the fifth bit is clear).
     /// </summary>

@@ -530,15 +530,14 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
-    public void SelectRows4x8_OnlyQ8_0Q4KQ6KWithAvx512_AndNeverScalar()
+    public void SelectRows4x8_OnlyQ8_0Q5_0Q4KQ6KWithAvx512_AndNeverScalar()
     {
-        foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K })
+        foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K })
         {
             Assert.True(VecDot.SelectRows4x8(type, scalar: true) == null);
             Assert.Equal(VecDot.IsAvx512Supported, VecDot.SelectRows4x8(type) != null);
         }
 
-        Assert.True(VecDot.SelectRows4x8(GgmlType.Q5_0) == null);
         Assert.True(VecDot.SelectRows4x8(GgmlType.Q5_K) == null);
         Assert.True(VecDot.SelectRows4x8(GgmlType.Q4_0) == null);
     }
@@ -550,6 +549,7 @@ public sealed unsafe class VecDotTests
     /// </summary>
     [Theory]
     [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q6_K)]
     public void SelectRows4x8_EqualsScalarTwinOnEveryOutputBitForBit(GgmlType type)
