@@ -58,7 +58,15 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>Four Q8_0 weight rows × four Q8_0 activation rows (AVX2): per output bit-identical to <see cref="Q8_0Simd"/>.</summary>
-    internal static void Q8_0Rows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+    internal static void Q8_0Rows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride) =>
+        SignedRows4x4Simd<Q8_0Blocks>(w, rowStride, x, xStride, n, y, yStride);
+
+    /// <summary>
+    /// Four weight rows of <typeparamref name="TBlocks"/> (32 signed values and an F16 scale at the block's start) × four
+    /// Q8_0 activation rows with the Q8_0 arithmetic (AVX2): see <see cref="Q8_0Rows4x4Simd"/>.
+    /// </summary>
+    private static void SignedRows4x4Simd<TBlocks>(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
+        where TBlocks : struct, ISignedBlocks
     {
         Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -78,10 +86,10 @@ internal static unsafe partial class VecDot
             (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x1))).Store(d + 4);
             (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x2))).Store(d + 8);
             (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x3))).Store(d + 12);
-            var q0 = Vector256.Load((sbyte*)(w0 + 2));
-            var q1 = Vector256.Load((sbyte*)(w1 + 2));
-            var q2 = Vector256.Load((sbyte*)(w2 + 2));
-            var q3 = Vector256.Load((sbyte*)(w3 + 2));
+            var q0 = TBlocks.Values(w0);
+            var q1 = TBlocks.Values(w1);
+            var q2 = TBlocks.Values(w2);
+            var q3 = TBlocks.Values(w3);
             var abs0 = Avx2.Sign(q0, q0).AsByte();
             var abs1 = Avx2.Sign(q1, q1).AsByte();
             var abs2 = Avx2.Sign(q2, q2).AsByte();
@@ -94,10 +102,10 @@ internal static unsafe partial class VecDot
             x1 += Q8_0Bytes;
             x2 += Q8_0Bytes;
             x3 += Q8_0Bytes;
-            w0 += Q8_0Bytes;
-            w1 += Q8_0Bytes;
-            w2 += Q8_0Bytes;
-            w3 += Q8_0Bytes;
+            w0 += TBlocks.BlockBytes;
+            w1 += TBlocks.BlockBytes;
+            w2 += TBlocks.BlockBytes;
+            w3 += TBlocks.BlockBytes;
         }
 
         Store4(y, a00, a10, a20, a30);

@@ -99,52 +99,8 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>Four Q5_0 weight rows × four Q8_0 activation rows (AVX2): per output bit-identical to <see cref="Q5_0Simd"/>.</summary>
-    internal static void Q5_0Rows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
-    {
-        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
-        Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
-        Vector256<float> a30 = default, a31 = default, a32 = default, a33 = default;
-        var ones = Vector256.Create((short)1);
-        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
-        // d_w·d_x of the current block for the 16 outputs (activation row j, weight row i at 4j + i), as in Q8_0Rows4x4Simd.
-        Vector512<float> scales = default;
-        var d = (float*)&scales;
-        for (var b = 0; b < n / 32; b++)
-        {
-            var dw = Vector128.Create(Float16.ToSingle(*(ushort*)w0), Float16.ToSingle(*(ushort*)w1), Float16.ToSingle(*(ushort*)w2), Float16.ToSingle(*(ushort*)w3));
-            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x0))).Store(d);
-            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x1))).Store(d + 4);
-            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x2))).Store(d + 8);
-            (dw * Vector128.Create(Float16.ToSingle(*(ushort*)x3))).Store(d + 12);
-            var q0 = Q5_0Signed(w0);
-            var q1 = Q5_0Signed(w1);
-            var q2 = Q5_0Signed(w2);
-            var q3 = Q5_0Signed(w3);
-            var abs0 = Avx2.Sign(q0, q0).AsByte();
-            var abs1 = Avx2.Sign(q1, q1).AsByte();
-            var abs2 = Avx2.Sign(q2, q2).AsByte();
-            var abs3 = Avx2.Sign(q3, q3).AsByte();
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x0 + 2), d, ones, ref a00, ref a10, ref a20, ref a30);
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x1 + 2), d + 4, ones, ref a01, ref a11, ref a21, ref a31);
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x2 + 2), d + 8, ones, ref a02, ref a12, ref a22, ref a32);
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x3 + 2), d + 12, ones, ref a03, ref a13, ref a23, ref a33);
-            x0 += Q8_0Bytes;
-            x1 += Q8_0Bytes;
-            x2 += Q8_0Bytes;
-            x3 += Q8_0Bytes;
-            w0 += Q5_0Bytes;
-            w1 += Q5_0Bytes;
-            w2 += Q5_0Bytes;
-            w3 += Q5_0Bytes;
-        }
-
-        Store4(y, a00, a10, a20, a30);
-        Store4(y + yStride, a01, a11, a21, a31);
-        Store4(y + (2 * yStride), a02, a12, a22, a32);
-        Store4(y + (3 * yStride), a03, a13, a23, a33);
-    }
+    internal static void Q5_0Rows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride) =>
+        SignedRows4x4Simd<Q5_0Blocks>(w, rowStride, x, xStride, n, y, yStride);
 
     /// <summary>
     /// Four Q5_0 weight rows × four Q8_0 activation rows with AVX-512BW, as <see cref="Q8_0Rows4x4Avx512"/> once the blocks
@@ -192,9 +148,10 @@ internal static unsafe partial class VecDot
     /// block unpacked, its absolute values, sign masks and scales prepared once for eight activation rows.
     /// </summary>
     /// <remarks>
-    /// The same loop as <see cref="Q8_0Rows4x8Avx512"/> but for the unpacking. One generic kernel over a static-abstract
-    /// block reader (struct type argument) served both bit for bit but ran 3.5× slower under .NET 10's JIT (the prepared
-    /// vectors, held in a struct, were not kept in registers), so the two loops stay written out.
+    /// The same loop as <see cref="Q8_0Rows4x8Avx512"/> but for the unpacking. Written generically over
+    /// <see cref="ISignedBlocks"/> (as the AVX2 4×4 kernel is), the AVX-512 kernels ran at 12–17 against 42–45 G MAC/s in
+    /// the batch probe: with tiered PGO their generic instantiations stayed in instrumented tier-0 code (with
+    /// <c>DOTNET_TieredPGO=0</c> both ran at ~45), so these two loops stay written out.
     /// </remarks>
     internal static void Q5_0Rows4x8Avx512(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
     {
