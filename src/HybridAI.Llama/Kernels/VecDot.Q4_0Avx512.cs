@@ -17,7 +17,7 @@ namespace HybridAI.Llama;
 /// activation's block sums (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
 /// <item>Sixteen rows' lane sums are reduced together by one transposing reduction (unpacks and adds, no horizontal adds),
 /// leaving one exact total per 32-bit lane, and one 16-lane FMA updates all sixteen accumulators.</item>
-/// <item>The sixteen F16 scales are widened together by integer arithmetic (exact for every F16 value).</item>
+/// <item>The sixteen F16 scales are widened together by integer arithmetic, exactly for every F16 value (see <see cref="WidenHalves"/>).</item>
 /// </list>
 /// The accumulator lanes hold rows in the reduction's order (lane 4k + g holds row 4g + k) until the store transposes them.
 /// </content>
@@ -188,11 +188,34 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>
+    /// Sixteen F16 values (the low 16 bits of each lane, the high bits zero) widened to float exactly by integer arithmetic:
+    /// normal values by moving the bits into float position and rebasing the exponent, subnormals as mantissa · 2^-24,
+    /// infinities and NaNs rebuilt (a NaN keeps its payload and is not made quiet), then the sign. No float operation sees a
+    /// subnormal input, which would cost a microcode assist on x64 (see <c>docs/benchmarks.md</c>: a 2^112 multiplication
+    /// instead ran 3.4× slower on weights with many subnormal scales).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> WidenHalves(Vector512<int> h)
+    {
+        var exponent = h & Vector512.Create(0x7C00);
+        var mantissa = h & Vector512.Create(0x03FF);
+        var normal = Vector512.ShiftLeft(h & Vector512.Create(0x7FFF), 13) + Vector512.Create(112 << 23);
+        var subnormal = (Avx512F.ConvertToVector512Single(mantissa) * Vector512.Create(1.0f / (1 << 24))).AsInt32();
+        var infinityOrNaN = Vector512.ShiftLeft(mantissa, 13) | Vector512.Create(0x7F800000);
+        var bits = Vector512.ConditionalSelect(
+            Vector512.Equals(exponent, Vector512<int>.Zero),
+            subnormal,
+            Vector512.ConditionalSelect(Vector512.Equals(exponent, Vector512.Create(0x7C00)), infinityOrNaN, normal));
+        return (bits | Vector512.ShiftLeft(h & Vector512.Create(0x8000), 16)).AsSingle();
+    }
+
+    /// <summary>
     /// Sixteen consecutive weight rows as four groups of four, walked block by block: loads a group's packed bytes and
     /// widens the sixteen F16 scales of the current block.
     /// </summary>
     private struct RowGroups
     {
+
         private readonly nint _s1;
         private readonly nint _s2;
         private readonly nint _s3;
@@ -238,11 +261,9 @@ internal static unsafe partial class VecDot
             *(ushort*)a | ((ulong)*(ushort*)b << 16) | ((ulong)*(ushort*)c << 32) | ((ulong)*(ushort*)d << 48);
 
         /// <summary>
-        /// The sixteen rows' F16 scales in accumulator order (lane 4k + g: row 4g + k), widened exactly by integer arithmetic:
-        /// normal values by moving the bits into float position and rebasing the exponent, subnormals as mantissa · 2^-24,
-        /// infinities and NaNs rebuilt, then the sign. No float operation sees a subnormal input (each would cost a microcode
-        /// assist on x64). Scalar loads rather than a gather (slow on many x64 parts since the microcode mitigations) or a
-        /// table look-up (which would pull a 256 KiB table through the cache beside the weights).
+        /// The sixteen rows' F16 scales in accumulator order (lane 4k + g: row 4g + k), widened exactly by
+        /// <see cref="WidenHalves"/>. Scalar loads rather than a gather (slow on many x64 parts since the microcode
+        /// mitigations) or a table look-up (which would pull a 256 KiB table through the cache beside the weights).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly Vector512<float> Scales()
@@ -254,16 +275,7 @@ internal static unsafe partial class VecDot
                 Pack4(_g0 + _s1, _g1 + _s1, _g2 + _s1, _g3 + _s1),
                 Pack4(_g0 + _s2, _g1 + _s2, _g2 + _s2, _g3 + _s2),
                 Pack4(_g0 + _s3, _g1 + _s3, _g2 + _s3, _g3 + _s3)).AsUInt16());
-            var exponent = h & Vector512.Create(0x7C00);
-            var mantissa = h & Vector512.Create(0x03FF);
-            var normal = Vector512.ShiftLeft(h & Vector512.Create(0x7FFF), 13) + Vector512.Create(112 << 23);
-            var subnormal = (Avx512F.ConvertToVector512Single(mantissa) * Vector512.Create(1.0f / (1 << 24))).AsInt32();
-            var infinityOrNaN = Vector512.ShiftLeft(mantissa, 13) | Vector512.Create(0x7F800000);
-            var bits = Vector512.ConditionalSelect(
-                Vector512.Equals(exponent, Vector512<int>.Zero),
-                subnormal,
-                Vector512.ConditionalSelect(Vector512.Equals(exponent, Vector512.Create(0x7C00)), infinityOrNaN, normal));
-            return (bits | Vector512.ShiftLeft(h & Vector512.Create(0x8000), 16)).AsSingle();
+            return WidenHalves(h);
         }
     }
 }

@@ -351,6 +351,37 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
+    public void WidenHalves_EqualsScalarWideningBitForBit_ForEveryF16Value()
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Assert.Skip("This machine has no 512-bit vectors; the sixteen-row kernels that widen scales this way are not used here.");
+        }
+
+        var lanes = new int[16];
+        var widened = new float[16];
+        for (var first = 0; first <= ushort.MaxValue; first += 16)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                lanes[i] = first + i;
+            }
+
+            VecDot.WidenHalves(Vector512.Create(lanes)).CopyTo(widened);
+            for (var i = 0; i < 16; i++)
+            {
+                // A NaN keeps its payload; whether it is quiet does not matter, as every float operation on it makes it so.
+                var expected = BitConverter.SingleToInt32Bits(Float16.ToSingle((ushort)(first + i)));
+                var actual = BitConverter.SingleToInt32Bits(widened[i]);
+                var quietBit = float.IsNaN(widened[i]) ? 0x00400000 : 0;
+                Assert.True(
+                    (expected | quietBit) == (actual | quietBit),
+                    $"F16 0x{first + i:X4}: expected bits 0x{expected:X8}, got 0x{actual:X8}");
+            }
+        }
+    }
+
+    [Fact]
     public void Q4_0InterleavedRows16Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales()
     {
         if (!VecDot.IsAvx512Supported)
@@ -359,8 +390,9 @@ public sealed unsafe class VecDotTests
         }
 
         var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
-        // F16 scales the quantizer never writes but a file may hold: zeros, subnormals, negatives, the largest finite value.
-        ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555];
+        // F16 scales the quantizer never writes but a file may hold: zeros, subnormals, negatives, the largest finite value,
+        // an infinity and a NaN (rows that hold them give infinity or NaN, as the scalar path does).
+        ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555, 0x7C00, 0xFE01];
         foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
         {
             const int Rows = 16;
