@@ -12,7 +12,7 @@ namespace HybridAI.Cli;
 internal static class BenchCommand
 {
     public const string Usage =
-        "hybridai bench --model FILE [-p 128] [-n 64] [--threads N] [--reps R] [--kv-type f32|f16] [--json]";
+        "hybridai bench --model FILE [-p 128] [-n 64] [--threads N] [--reps R] [--kv-type f32|f16] [--bandwidth] [--json]";
 
     public static int Run(CommandArguments arguments, TextWriter output)
     {
@@ -23,6 +23,7 @@ internal static class BenchCommand
         var repetitions = arguments.Int32("reps", 5, min: 1);
         var kvType = arguments.KvCacheType("kv-type", KvCacheType.F16);
         var json = arguments.Flag("json");
+        var bandwidth = arguments.Flag("bandwidth");
         arguments.ThrowIfUnused();
 
         using var model = LlamaModel.Load(path);
@@ -34,23 +35,38 @@ internal static class BenchCommand
             prompt[i] = random.Next(model.Info.VocabularySize);
         }
 
+        // With --bandwidth, the weights' read bandwidth is measured after each generation run, so that each run's fraction
+        // of it comes from the same minute of the host.
+        using var probe = bandwidth ? new WeightReadProbe(model, threads) : null;
+
         // One warm-up of each, so that JIT tiering and page faults of the mapped weights are not measured.
         MeasurePrompt(context, prompt);
         MeasureGeneration(context, Math.Min(generatedTokens, 4), random, model.Info.VocabularySize);
+        probe?.MeasureBytesPerSecond();
 
         var pp = new double[repetitions];
         var tg = new double[repetitions];
+        var read = new double[repetitions];
+        var fraction = new double[repetitions];
         for (var rep = 0; rep < repetitions; rep++)
         {
             pp[rep] = promptTokens / MeasurePrompt(context, prompt).TotalSeconds;
             tg[rep] = generatedTokens / MeasureGeneration(context, generatedTokens, random, model.Info.VocabularySize).TotalSeconds;
+            if (probe is not null)
+            {
+                read[rep] = probe.MeasureBytesPerSecond();
+                fraction[rep] = probe.BytesPerToken * tg[rep] / read[rep];
+            }
         }
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var result = new BenchResult(
             Path.GetFileName(path), model.Info.FileSize, DominantType(model.Info), threads,
-            Median(pp), Median(tg), process.PeakWorkingSet64, promptTokens, generatedTokens);
+            Median(pp), Median(tg), process.PeakWorkingSet64, promptTokens, generatedTokens)
+        {
+            Bandwidth = probe is null ? null : new BandwidthResult(probe.BytesPerToken, Median(read), Median(fraction)),
+        };
         output.WriteLine(json ? result.ToJson() : result.ToTable());
         return 0;
     }
@@ -87,17 +103,32 @@ internal static class BenchCommand
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>
+    /// The weights' read bandwidth (<see cref="WeightReadProbe"/>, median of the passes after each generation run) and
+    /// generation's reads as a fraction of it (the median of each run's bytes per token × tokens per second ÷ the pass after it).
+    /// </summary>
+    private sealed record BandwidthResult(long BytesPerToken, double ReadBytesPerSecond, double GenerationFraction);
+
     private sealed record BenchResult(
         string Model, long SizeBytes, string Type, int Threads, double PromptTokensPerSecond, double GenerationTokensPerSecond,
         long PeakWorkingSetBytes, int PromptTokens, int GeneratedTokens)
     {
+        public BandwidthResult? Bandwidth { get; init; }
+
         public string ToTable()
         {
             var c = CultureInfo.InvariantCulture;
-            return string.Join(Environment.NewLine,
-                $"| model | size | type | threads | pp{PromptTokens} t/s | tg{GeneratedTokens} t/s | peak working set |",
-                "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
-                string.Create(c, $"| {Model} | {SizeBytes / 1048576.0:F1} MiB | {Type} | {Threads} | {PromptTokensPerSecond:F2} | {GenerationTokensPerSecond:F2} | {PeakWorkingSetBytes / 1048576.0:F1} MiB |"));
+            var header = $"| model | size | type | threads | pp{PromptTokens} t/s | tg{GeneratedTokens} t/s | peak working set |";
+            var rule = "| --- | ---: | --- | ---: | ---: | ---: | ---: |";
+            var row = string.Create(c, $"| {Model} | {SizeBytes / 1048576.0:F1} MiB | {Type} | {Threads} | {PromptTokensPerSecond:F2} | {GenerationTokensPerSecond:F2} | {PeakWorkingSetBytes / 1048576.0:F1} MiB |");
+            if (Bandwidth is { } b)
+            {
+                header += " weights read per token | weights read bandwidth | tg of bandwidth |";
+                rule += " ---: | ---: | ---: |";
+                row += string.Create(c, $" {b.BytesPerToken / 1e6:F1} MB | {b.ReadBytesPerSecond / 1e9:F1} GB/s | {b.GenerationFraction * 100:F0} % |");
+            }
+
+            return string.Join(Environment.NewLine, header, rule, row);
         }
 
         public string ToJson()
@@ -115,6 +146,13 @@ internal static class BenchCommand
                 writer.WriteNumber("pp_tokens_per_s", Math.Round(PromptTokensPerSecond, 3));
                 writer.WriteNumber("tg_tokens_per_s", Math.Round(GenerationTokensPerSecond, 3));
                 writer.WriteNumber("peak_working_set_bytes", PeakWorkingSetBytes);
+                if (Bandwidth is { } b)
+                {
+                    writer.WriteNumber("weight_bytes_per_token", b.BytesPerToken);
+                    writer.WriteNumber("weight_read_bytes_per_s", Math.Round(b.ReadBytesPerSecond));
+                    writer.WriteNumber("tg_fraction_of_read_bandwidth", Math.Round(b.GenerationFraction, 4));
+                }
+
                 writer.WriteEndObject();
             }
 
