@@ -147,10 +147,8 @@ internal sealed class AttentionTask : IComputeTask
                 }
                 else
                 {
-                    for (var t = 0; t <= position; t++)
-                    {
-                        scores[t] = VectorMath.DotF16(keyRows.AsSpan(t * d, d), query) * _scale;
-                    }
+                    VectorMath.DotF16Rows(keyRows.AsSpan(0, seen.Length * d), d, query, seen);
+                    TensorPrimitives.Multiply(seen, _scale, seen);
                 }
             }
             else
@@ -194,10 +192,7 @@ internal sealed class AttentionTask : IComputeTask
                 }
                 else
                 {
-                    for (var i = 0; i < d; i++)
-                    {
-                        output[i] = VectorMath.DotF16(valueRows.AsSpan(i * context, cells), scores);
-                    }
+                    VectorMath.DotF16Rows(valueRows.AsSpan(0, ((d - 1) * context) + cells), context, scores, output);
                 }
             }
             else

@@ -60,6 +60,47 @@ internal static class VectorMath
         return (float)sum;
     }
 
+    /// <summary>
+    /// <c>results[r] = DotF16(rows[r·stride ..][..y.Length], y)</c> for every r: two rows at a time share the loads of
+    /// <paramref name="y"/>, each with its own four accumulators, so every result is <see cref="DotF16"/>'s bit for bit
+    /// (the decode attention's key scores and value sums: one query or one row of weights against many rows).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="stride"/> is shorter than y, or <paramref name="rows"/> is too short.</exception>
+    public static void DotF16Rows(ReadOnlySpan<float> rows, int stride, ReadOnlySpan<float> y, Span<float> results)
+    {
+        var n = y.Length;
+        var count = results.Length;
+        if (stride < n || (count > 0 && ((long)(count - 1) * stride) + n > rows.Length))
+        {
+            throw new ArgumentException($"{count} rows of {n} floats at stride {stride} need {((long)Math.Max(0, count - 1) * stride) + n} floats; got {rows.Length}.");
+        }
+
+        var np = n & ~(Step - 1);
+        ref var py = ref MemoryMarshal.GetReference(y);
+        ref var pr = ref MemoryMarshal.GetReference(rows);
+        var r = 0;
+        for (; r + 2 <= count; r += 2)
+        {
+            ref var p0 = ref Unsafe.Add(ref pr, (nint)r * stride);
+            ref var p1 = ref Unsafe.Add(ref p0, stride);
+            var (s0, s1) = SteppedDot2(ref p0, ref p1, ref py, np);
+            double sum0 = s0, sum1 = s1;
+            for (var i = np; i < n; i++)
+            {
+                sum0 += Unsafe.Add(ref p0, i) * Unsafe.Add(ref py, i);
+                sum1 += Unsafe.Add(ref p1, i) * Unsafe.Add(ref py, i);
+            }
+
+            results[r] = (float)sum0;
+            results[r + 1] = (float)sum1;
+        }
+
+        if (r < count)
+        {
+            results[r] = DotF16(rows.Slice(r * stride, n), y);
+        }
+    }
+
     /// <summary>Gets whether llamafile's tinyBLAS (AVX-512: 16 lanes) takes a batched float product of this row length.</summary>
     public static bool FitsTiled(int length) => length % TiledLanes == 0;
 
@@ -274,6 +315,50 @@ internal static class VectorMath
         }
 
         return ReduceAdd((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3));
+    }
+
+    /// <summary><see cref="SteppedDot"/> of two rows against one y, the loads of y shared; each row's arithmetic unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float First, float Second) SteppedDot2(ref float x0, ref float x1, ref float py, int np)
+    {
+        if (np == 0)
+        {
+            return (0.0f, 0.0f);
+        }
+
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
+        Vector256<float> a2 = default, b2 = default, a3 = default, b3 = default;
+        Vector256<float> c0 = default, d0 = default, c1 = default, d1 = default;
+        Vector256<float> c2 = default, d2 = default, c3 = default, d3 = default;
+        for (var i = 0; i < np; i += Step)
+        {
+            var y0 = Load(ref py, i);
+            var y1 = Load(ref py, i + 8);
+            var y2 = Load(ref py, i + 16);
+            var y3 = Load(ref py, i + 24);
+            a0 = Vector256.FusedMultiplyAdd(Load(ref x0, i), y0, a0);
+            b0 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 8), y1, b0);
+            a1 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 16), y2, a1);
+            b1 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 24), y3, b1);
+            c0 = Vector256.FusedMultiplyAdd(Load(ref x1, i), y0, c0);
+            d0 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 8), y1, d0);
+            c1 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 16), y2, c1);
+            d1 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 24), y3, d1);
+            var y4 = Load(ref py, i + 32);
+            var y5 = Load(ref py, i + 40);
+            var y6 = Load(ref py, i + 48);
+            var y7 = Load(ref py, i + 56);
+            a2 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 32), y4, a2);
+            b2 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 40), y5, b2);
+            a3 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 48), y6, a3);
+            b3 = Vector256.FusedMultiplyAdd(Load(ref x0, i + 56), y7, b3);
+            c2 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 32), y4, c2);
+            d2 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 40), y5, d2);
+            c3 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 48), y6, c3);
+            d3 = Vector256.FusedMultiplyAdd(Load(ref x1, i + 56), y7, d3);
+        }
+
+        return (ReduceAdd((a0 + a2) + (a1 + a3), (b0 + b2) + (b1 + b3)), ReduceAdd((c0 + c2) + (c1 + c3), (d0 + d2) + (d1 + d3)));
     }
 
     /// <summary>

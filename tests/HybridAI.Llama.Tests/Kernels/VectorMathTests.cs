@@ -106,6 +106,35 @@ public sealed class VectorMathTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 64, 64)]
+    [InlineData(1, 64, 64)]
+    [InlineData(7, 64, 64)]
+    [InlineData(9, 128, 130)]
+    [InlineData(5, 96, 96)]
+    [InlineData(4, 40, 48)]
+    [InlineData(64, 1088, 1088)]
+    public void DotF16Rows_EveryRowEqualsDotF16(int count, int length, int stride)
+    {
+        var (rows, _) = Vectors(Math.Max(1, ((count - 1) * stride) + length), seed: 21);
+        var (y, _) = Vectors(length, seed: 22);
+        var results = new float[count];
+
+        VectorMath.DotF16Rows(rows, stride, y, results);
+
+        for (var r = 0; r < count; r++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(VectorMath.DotF16(rows.AsSpan(r * stride, length), y)), BitConverter.SingleToInt32Bits(results[r]));
+        }
+    }
+
+    [Fact]
+    public void DotF16Rows_RowsTooShortOrStrideShorterThanY_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => VectorMath.DotF16Rows(new float[100], 64, new float[64], new float[2]));
+        Assert.Throws<ArgumentException>(() => VectorMath.DotF16Rows(new float[200], 32, new float[64], new float[2]));
+    }
+
     [Fact]
     public void DotTiledRows_RowsTooShortOrLengthNotTiled_Throws()
     {
