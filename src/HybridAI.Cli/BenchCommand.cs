@@ -104,8 +104,9 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// The weights' read bandwidth (<see cref="WeightReadProbe"/>, median of the passes after each generation run) and
-    /// generation's reads as a fraction of it (the median of each run's bytes per token × tokens per second ÷ the pass after it).
+    /// The weights' read bandwidth (<see cref="WeightReadProbe"/>: the best of three passes after each generation run, the
+    /// median over the runs) and generation's reads as a fraction of it (the median of each run's bytes per token × tokens
+    /// per second ÷ the best pass after it).
     /// </summary>
     private sealed record BandwidthResult(long BytesPerToken, double ReadBytesPerSecond, double GenerationFraction);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using HybridAI.Llama;
 
 namespace HybridAI.Cli;
@@ -7,9 +8,9 @@ namespace HybridAI.Cli;
 /// <summary>
 /// The read bandwidth that bounds generation, measured on the model's own weights: every matrix a generated token reads
 /// (the layers' seven and the output head), each split into one contiguous share per thread as generation splits it, summed
-/// with 256-bit loads (no software prefetch) on a pool of the same number of threads, without a barrier between matrices.
-/// The same pages of the same map, so <c>bench --bandwidth</c> can time it between generation runs and report generation as
-/// a fraction of it from the same minute of a shared host.
+/// with 256-bit loads and software prefetch 2 KiB ahead (the fastest plain read measured here) on a pool of the same number
+/// of threads, without a barrier between matrices. The same pages of the same map, so <c>bench --bandwidth</c> can time it
+/// between generation runs and report generation as a fraction of it from the same minute of a shared host.
 /// </summary>
 /// <remarks>Not thread-safe: one measurement at a time. Allocates nothing per measurement.</remarks>
 internal sealed unsafe class WeightReadProbe : IComputeTask, IDisposable
@@ -34,12 +35,19 @@ internal sealed unsafe class WeightReadProbe : IComputeTask, IDisposable
     /// <summary>Gets the weight bytes a generated token reads: every matrix once (norm vectors and the KV cache not counted).</summary>
     public long BytesPerToken { get; }
 
-    /// <summary>Reads every matrix once and returns the bytes per second.</summary>
-    public double MeasureBytesPerSecond()
+    /// <summary>Reads every matrix <paramref name="passes"/> times and returns the best pass's bytes per second.</summary>
+    public double MeasureBytesPerSecond(int passes = 3)
     {
-        var start = Stopwatch.GetTimestamp();
-        _pool.Run(this, _pool.ThreadCount);
-        return BytesPerToken / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(passes);
+        var best = 0.0;
+        for (var pass = 0; pass < passes; pass++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            _pool.Run(this, _pool.ThreadCount);
+            best = Math.Max(best, BytesPerToken / Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        return best;
     }
 
     /// <inheritdoc />
@@ -57,13 +65,22 @@ internal sealed unsafe class WeightReadProbe : IComputeTask, IDisposable
         _sinks[threadIndex * 8] = sink;
     }
 
-    /// <summary>The sum of the bytes as 64-bit words (a result the JIT cannot drop), 128 bytes a step.</summary>
+    /// <summary>
+    /// The sum of the bytes as 64-bit words (a result the JIT cannot drop), 128 bytes a step, prefetching 2 KiB ahead (a
+    /// prefetch past the end never faults).
+    /// </summary>
     internal static long Sum(byte* p, long bytes)
     {
         Vector256<long> a0 = default, a1 = default, a2 = default, a3 = default;
         var end = p + bytes;
         for (; p + 128 <= end; p += 128)
         {
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(p + 2048);
+                Sse.Prefetch0(p + 2048 + 64);
+            }
+
             a0 += Vector256.Load((long*)p);
             a1 += Vector256.Load((long*)(p + 32));
             a2 += Vector256.Load((long*)(p + 64));
