@@ -201,6 +201,40 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Generation with an F16 cache splits the attention's heads over the threads; with three threads the four heads of two
+    /// KV groups split 1 / 1 / 2, so a group is shared by two threads. Every logit equals one thread's, bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Decode_F16CacheOneTokenAtATime_AnyThreadCountGivesTheSameBits(int threads)
+    {
+        using var file = new HybridAI.Llama.Tests.TestModelBuilder
+        {
+            EmbeddingLength = 128, FeedForwardLength = 256, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, VocabSize = 200,
+            WeightRange = 0.1f, Seed = 91,
+        }.WithAllMatrices(GgmlType.Q8_0).Build();
+        using var llama = LlamaModel.Load(file.Path);
+        using var single = llama.CreateContext(96, KvCacheType.F16, threads: 1);
+        using var several = llama.CreateContext(96, KvCacheType.F16, threads: threads);
+        single.Decode([1, 5, 9]);
+        several.Decode([1, 5, 9]);
+        for (var step = 0; step < 70; step++)
+        {
+            var token = (step * 37 % 199) + 1;
+            var expected = single.Decode([token]).ToArray();
+            var actual = several.Decode([token]).ToArray();
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                    $"step {step}, logit {i}: {expected[i]} with 1 thread, {actual[i]} with {threads}");
+            }
+        }
+    }
+
     [Fact]
     public void Truncate_ThenDecodeAgain_ReproducesTheSameLogits()
     {
