@@ -63,40 +63,8 @@ internal static unsafe partial class VecDot
     }
 
     /// <summary>Four Q5_0 weight rows × one activation row (AVX2): per row bit-identical to <see cref="Q5_0Simd"/>.</summary>
-    internal static void Q5_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
-    {
-        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        var ones = Vector256.Create((short)1);
-        var onesBytes = Vector256.Create((byte)1);
-        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride * PrefetchGroups);
-        var blocks = n / 32;
-        for (var b = 0; b < blocks; b++)
-        {
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            next += 4 * Q5_0Bytes;
-
-            var xd = Float16.ToSingle(*(ushort*)x);
-            var qx = Vector256.Load((sbyte*)(x + 2));
-            // Σ (u - 16)·x = Σ u·x - 16·Σ x per lane of four; u in [0, 31] makes maddubs exact without the sign trick.
-            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 4;
-            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), Q5_0OffsetSums(w0, qx, ones, offset), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), Q5_0OffsetSums(w1, qx, ones, offset), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), Q5_0OffsetSums(w2, qx, ones, offset), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), Q5_0OffsetSums(w3, qx, ones, offset), acc3);
-            x += Q8_0Bytes;
-            w0 += Q5_0Bytes;
-            w1 += Q5_0Bytes;
-            w2 += Q5_0Bytes;
-            w3 += Q5_0Bytes;
-        }
-
-        y[0] = HorizontalSum(acc0);
-        y[1] = HorizontalSum(acc1);
-        y[2] = HorizontalSum(acc2);
-        y[3] = HorizontalSum(acc3);
-    }
+    internal static void Q5_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y) =>
+        OffsetRows4Simd<Q5_0Blocks>(w, rowStride, x, n, y);
 
     /// <summary>Four Q5_0 weight rows × four Q8_0 activation rows (AVX2): per output bit-identical to <see cref="Q5_0Simd"/>.</summary>
     internal static void Q5_0Rows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride) =>
@@ -151,7 +119,9 @@ internal static unsafe partial class VecDot
     /// The same loop as <see cref="Q8_0Rows4x8Avx512"/> but for the unpacking. Written generically over
     /// <see cref="ISignedBlocks"/> (as the AVX2 4×4 kernel is), the AVX-512 kernels ran at 12–17 against 42–45 G MAC/s in
     /// the batch probe: with tiered PGO their generic instantiations stayed in instrumented tier-0 code (with
-    /// <c>DOTNET_TieredPGO=0</c> both ran at ~45), so these two loops stay written out.
+    /// <c>DOTNET_TieredPGO=0</c> both ran at ~45). Marking the generic kernels
+    /// <see cref="MethodImplOptions.AggressiveOptimization"/> did not help (17–18 G MAC/s: that code kept the sixteen
+    /// accumulators on the stack and re-checked <see cref="Float16"/>'s table each block), so these loops stay written out.
     /// </remarks>
     internal static void Q5_0Rows4x8Avx512(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
     {
@@ -205,22 +175,9 @@ internal static unsafe partial class VecDot
     private static Vector256<sbyte> Q5_0Signed(byte* block) =>
         (Q5_0Nibbles(block) | Vector256.AndNot(Vector256.Create((byte)0xF0), Q5_0FifthBits(block))).AsSByte();
 
-    // Lane l: Σ_{e=4l..4l+3} (u_e - 16)·x_e for one Q5_0 block, u = nibble | fifth bit·16 in 0..31.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Q5_0OffsetSums(byte* block, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
-    {
-        var u = Q5_0Nibbles(block) | (Q5_0FifthBits(block) & Vector256.Create((byte)0x10));
-        return Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, qx), ones) - offset);
-    }
-
     /// <summary>The low four bits of the block's 32 values, element e in byte e.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Q5_0Nibbles(byte* block)
-    {
-        // Both halves from one broadcast load: the upper half shifted right by 4 gives the high nibbles (elements 16..31).
-        var packed = Avx2.BroadcastVector128ToVector256(block + 6).AsUInt32();
-        return Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
-    }
+    private static Vector256<byte> Q5_0Nibbles(byte* block) => Nibbles32(block + 6);
 
     /// <summary>0xFF in byte e where the fifth bit of element e is set (ggml's bytes_from_bits_32), else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

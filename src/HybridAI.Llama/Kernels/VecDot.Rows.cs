@@ -66,7 +66,16 @@ internal static unsafe partial class VecDot
         y[3] = HorizontalSum(acc3);
     }
 
-    internal static void Q4_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    internal static void Q4_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y) =>
+        OffsetRows4Simd<Q4_0Blocks>(w, rowStride, x, n, y);
+
+    /// <summary>
+    /// Four weight rows of <typeparamref name="TBlocks"/> × one activation row (AVX2): per row bit-identical to the type's
+    /// one-row kernel. Σ (u − o)·x = Σ u·x − o·Σ x per lane of four, with u unsigned (so <c>maddubs</c> is exact without the
+    /// sign trick) and o·Σ x computed once per activation block for the four rows.
+    /// </summary>
+    private static void OffsetRows4Simd<TBlocks>(byte* w, long rowStride, byte* x, int n, float* y)
+        where TBlocks : IOffsetBlocks
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var ones = Vector256.Create((short)1);
@@ -78,21 +87,20 @@ internal static unsafe partial class VecDot
         {
             Sse.Prefetch0(next);
             Sse.Prefetch0(next + 64);
-            next += 4 * Q4_0Bytes;
+            next += 4 * TBlocks.BlockBytes;
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
-            // Σ (q - 8)·x = Σ q·x - 8·Σ x per lane of four; q in [0, 15] makes maddubs exact without the sign trick.
-            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
-            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), NibbleSums(w0 + 2, qx, ones, offset), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), NibbleSums(w1 + 2, qx, ones, offset), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), NibbleSums(w2 + 2, qx, ones, offset), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), NibbleSums(w3 + 2, qx, ones, offset), acc3);
+            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << TBlocks.OffsetShift;
+            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), OffsetSums<TBlocks>(w0, qx, ones, offset), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), OffsetSums<TBlocks>(w1, qx, ones, offset), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), OffsetSums<TBlocks>(w2, qx, ones, offset), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), OffsetSums<TBlocks>(w3, qx, ones, offset), acc3);
             x += Q8_0Bytes;
-            w0 += Q4_0Bytes;
-            w1 += Q4_0Bytes;
-            w2 += Q4_0Bytes;
-            w3 += Q4_0Bytes;
+            w0 += TBlocks.BlockBytes;
+            w1 += TBlocks.BlockBytes;
+            w2 += TBlocks.BlockBytes;
+            w3 += TBlocks.BlockBytes;
         }
 
         y[0] = HorizontalSum(acc0);
@@ -101,14 +109,21 @@ internal static unsafe partial class VecDot
         y[3] = HorizontalSum(acc3);
     }
 
-    // Lane l: Σ_{e=4l..4l+3} (q_e - 8)·x_e for one Q4_0 block (low nibbles are elements 0..15, high nibbles 16..31).
+    // Lane l: Σ_{e=4l..4l+3} (u_e − o)·x_e for one block, given o·Σ x per lane in offset.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> NibbleSums(byte* qs, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+    private static Vector256<float> OffsetSums<TBlocks>(byte* block, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+        where TBlocks : IOffsetBlocks =>
+        Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(TBlocks.Unsigned(block), qx), ones) - offset);
+
+    /// <summary>
+    /// The 32 four-bit values packed in the 16 bytes at <paramref name="qs"/>, element e in byte e: low nibbles are elements
+    /// 0..15, high nibbles 16..31. Both halves come from one broadcast load (no cross-lane insert): the upper half shifted
+    /// right by 4 gives the high nibbles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Nibbles32(byte* qs)
     {
-        // Both halves from one broadcast load (no cross-lane insert): the upper half shifted right by 4 gives the high nibbles.
         var packed = Avx2.BroadcastVector128ToVector256(qs).AsUInt32();
-        var nibbles = Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
-        var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(nibbles, qx), ones);
-        return Avx.ConvertToVector256Single(sums - offset);
+        return Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
     }
 }
