@@ -124,8 +124,8 @@ internal static partial class Quantizer
         }
     }
 
-    // quantize_row_q4_0_ref: d = max/-8 (max = the signed element of largest magnitude), q = min(15, (int8)(x*id + 8.5)).
-    private static void QuantizeQ4_0(ReadOnlySpan<float> x, Span<byte> y)
+    /// <summary>The first of the block's 32 elements with the largest magnitude, sign kept (ggml's <c>max</c>).</summary>
+    private static float LargestMagnitude(ReadOnlySpan<float> x)
     {
         float amax = 0f, max = 0f;
         for (var j = 0; j < 32; j++)
@@ -137,7 +137,13 @@ internal static partial class Quantizer
             }
         }
 
-        var d = max / -8f;
+        return max;
+    }
+
+    // quantize_row_q4_0_ref: d = max/-8 (max = the signed element of largest magnitude), q = min(15, (int8)(x*id + 8.5)).
+    private static void QuantizeQ4_0(ReadOnlySpan<float> x, Span<byte> y)
+    {
+        var d = LargestMagnitude(x) / -8f;
         var id = d != 0 ? 1f / d : 0f;
         BinaryPrimitives.WriteUInt16LittleEndian(y, Float16.FromSingle(d));
         for (var j = 0; j < 16; j++)
@@ -154,17 +160,7 @@ internal static partial class Quantizer
     // the low four bits go to qs (element j low nibble, j + 16 high nibble), the fifth to bit j of qh.
     private static void QuantizeQ5_0(ReadOnlySpan<float> x, Span<byte> y)
     {
-        float amax = 0f, max = 0f;
-        for (var j = 0; j < 32; j++)
-        {
-            if (amax < MathF.Abs(x[j]))
-            {
-                amax = MathF.Abs(x[j]);
-                max = x[j];
-            }
-        }
-
-        var d = max / -16f;
+        var d = LargestMagnitude(x) / -16f;
         var id = d != 0 ? 1f / d : 0f;
         BinaryPrimitives.WriteUInt16LittleEndian(y, Float16.FromSingle(d));
         var qh = 0u;
