@@ -400,18 +400,9 @@ internal static unsafe partial class VecDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<short> ScalesAndMins(byte* packed, byte* xb, out Vector128<int> minProducts)
     {
-        const uint Mask1 = 0x3f3f3f3f, Mask2 = 0x0f0f0f0f, Mask3 = 0x03030303;
-        uint u0 = *(uint*)packed, u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
-        var u3 = ((u2 >> 4) & Mask2) | (((u1 >> 6) & Mask3) << 4);
-        var aux = u1 & Mask1;
-        u1 = (u2 & Mask2) | (((u0 >> 6) & Mask3) << 4);
-        u2 = aux;
-        u0 &= Mask1;
-        var both = Avx2.ConvertToVector256Int16(Vector128.Create(u0, u1, u2, u3).AsByte());
-        var bsums = Vector256.Load((short*)(xb + 260));
-        minProducts = Sse2.MultiplyAddAdjacent(both.GetUpper(), Ssse3.HorizontalAdd(bsums.GetLower(), bsums.GetUpper()));
-        var scales = both.GetLower();
-        return Vector256.Create(scales, scales);
+        var scales = Q4KScalesAndMins(packed, out var mins);
+        minProducts = Sse2.MultiplyAddAdjacent(mins, PairSums(xb));
+        return scales;
     }
 
     // Scale k (0..7) of ScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).

@@ -561,6 +561,51 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>
+    /// The AVX2 K-quant 4×4 batch kernels (chosen on CPUs without AVX-512, so <see cref="SelectRows4x4_EqualsScalarTwinOnEveryOutputBitForBit"/>
+    /// does not reach them on one that has it) equal the scalar twin on every output, bit for bit: quantized weights and raw
+    /// random weight bytes (every nibble, 6-bit quant, scale and min pattern), activation rows spread apart by a stride
+    /// larger than a row, strided outputs.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    public void KQuantRows4x4SimdKernels_EqualScalarTwinBitForBit(GgmlType type)
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no 4×4 kernels.");
+        delegate*<byte*, long, byte*, long, int, float*, long, void> kernel = type == GgmlType.Q4_K ? &VecDot.Q4KRows4x4Simd : &VecDot.Q6KRows4x4Simd;
+        var scalar = VecDot.Select(type, scalar: true);
+        const int YStride = 9;
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+            for (var seed = 0; seed < 3; seed++)
+            {
+                var w = seed == 0
+                    ? KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(4 * n, n + seed, 0.5f), 4, n)
+                    : KernelTestData.RawBlocks(type, 4, n, n + seed);
+                var x = new ActivationBuffer(n + 512, 8);
+                x.Load(type, KernelTestData.RandomFloats(8 * n, (5 * n) + seed, 3f), 8, n);
+                var y = new float[4 * YStride];
+                fixed (byte* wp = w)
+                fixed (float* yp = y)
+                {
+                    // Activation rows 1, 3, 5 and 7 of the buffer: a stride of two rows.
+                    kernel(wp, rowBytes, x.Row(1), 2 * x.RowStride, n, yp, YStride);
+                    for (var j = 0; j < 4; j++)
+                    {
+                        for (var i = 0; i < 4; i++)
+                        {
+                            var expected = scalar(wp + (i * rowBytes), x.Row(1 + (2 * j)), n);
+                            var got = y[(j * YStride) + i];
+                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{type} n={n} seed={seed} x{j} w{i}: {got:R} vs scalar {expected:R}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void SelectRows4x8_OnlyQ8_0Q5_0Q4KQ6KWithAvx512_AndNeverScalar()
     {
