@@ -74,20 +74,7 @@ internal static unsafe partial class VecDot
             var scales = ScalesAndMins(wb + 4, xb, out var minProducts);
             accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
 
-            var sumi = Vector256<int>.Zero;
-            var qs = wb + 16;
-            var q8 = (sbyte*)(xb + 4);
-            for (var j = 0; j < 4; j++)
-            {
-                var bits = Vector256.Load(qs + (32 * j));
-                var ql = bits & low;
-                var qh = (bits.AsUInt16() >> 4).AsByte() & low;
-                var pl = Avx2.MultiplyAddAdjacent(ql, Vector256.Load(q8 + (64 * j)));
-                var ph = Avx2.MultiplyAddAdjacent(qh, Vector256.Load(q8 + (64 * j) + 32));
-                sumi += Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * j), pl)
-                    + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * j) + 1), ph);
-            }
-
+            var sumi = Q4KIntSums(wb + 16, (sbyte*)(xb + 4), scales, low);
             acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
         }
 
@@ -140,20 +127,26 @@ internal static unsafe partial class VecDot
         var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
         var scales = ScalesAndMins(wb + 4, xb, out var minProducts);
         accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
-        var sumi = Vector256<int>.Zero;
-        var qs = wb + 16;
-        for (var j = 0; j < 4; j++)
-        {
-            var bits = Vector256.Load(qs + (32 * j));
-            var ql = bits & low;
-            var qh = (bits.AsUInt16() >> 4).AsByte() & low;
-            var pl = Avx2.MultiplyAddAdjacent(ql, Vector256.Load(q8 + (64 * j)));
-            var ph = Avx2.MultiplyAddAdjacent(qh, Vector256.Load(q8 + (64 * j) + 32));
-            sumi += Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * j), pl)
-                + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * j) + 1), ph);
-        }
+        return Avx.ConvertToVector256Single(Q4KIntSums(wb + 16, q8, scales, low));
+    }
 
-        return Avx.ConvertToVector256Single(sumi);
+    // The int32 lanes of one Q4_K super-block's quants against one activation block (the four 32-byte runs written out,
+    // so that each run's scale shuffle masks are constants).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Q4KIntSums(byte* qs, sbyte* q8, Vector256<short> scales, Vector256<byte> low) =>
+        (Q4KRunSums(qs, q8, scales, 0, low) + Q4KRunSums(qs, q8, scales, 1, low))
+        + (Q4KRunSums(qs, q8, scales, 2, low) + Q4KRunSums(qs, q8, scales, 3, low));
+
+    // Run k (0..3): 32 bytes whose low nibbles meet activations 64k + 0..31 (scale 2k) and high nibbles 64k + 32..63 (scale 2k + 1).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Q4KRunSums(byte* qs, sbyte* q8, Vector256<short> scales, int k, Vector256<byte> low)
+    {
+        var bits = Vector256.Load(qs + (32 * k));
+        var ql = bits & low;
+        var qh = (bits.AsUInt16() >> 4).AsByte() & low;
+        var pl = Avx2.MultiplyAddAdjacent(ql, Vector256.Load(q8 + (64 * k)));
+        var ph = Avx2.MultiplyAddAdjacent(qh, Vector256.Load(q8 + (64 * k) + 32));
+        return Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * k), pl) + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * k) + 1), ph);
     }
 
     internal static float Q5KScalar(byte* w, byte* x, int n)
@@ -347,22 +340,29 @@ internal static unsafe partial class VecDot
         var sumi = Vector256<int>.Zero;
         for (var half = 0; half < 2; half++)
         {
-            var bits1 = Vector256.Load(wb + (64 * half));
-            var bits2 = Vector256.Load(wb + (64 * half) + 32);
-            var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
-            var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
-            var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
-            var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
-            var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
-            var y = q8 + (128 * half);
-            var s = 4 * half;
-            sumi += Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset)
-                + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset);
-            sumi += Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset)
-                + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset);
+            sumi += Q6KHalfSums(wb, q8, scales, half, low, high, offset);
         }
 
         return Avx.ConvertToVector256Single(sumi);
+    }
+
+    // Half (0 or 1) of one Q6_K super-block against one activation block: its four parts (written out per half, so that
+    // the scale shuffle masks and offsets are constants).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Q6KHalfSums(
+        byte* wb, sbyte* q8, Vector128<sbyte> scales, int half, Vector256<byte> low, Vector256<byte> high, Vector256<byte> offset)
+    {
+        var bits1 = Vector256.Load(wb + (64 * half));
+        var bits2 = Vector256.Load(wb + (64 * half) + 32);
+        var bitsH = Vector256.Load(wb + 128 + (32 * half)).AsUInt16();
+        var q0 = (bits1 & low) | ((bitsH << 4).AsByte() & high);
+        var q1 = (bits2 & low) | ((bitsH << 2).AsByte() & high);
+        var q2 = ((bits1.AsUInt16() >> 4).AsByte() & low) | (bitsH.AsByte() & high);
+        var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
+        var y = q8 + (128 * half);
+        var s = 4 * half;
+        return (Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset) + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset))
+            + (Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset) + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset));
     }
 
     // Shuffle masks for Q6Scale: mask i repeats byte 2i eight times, then byte 2i+1.
