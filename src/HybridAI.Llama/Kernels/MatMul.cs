@@ -47,6 +47,7 @@ internal static unsafe class MatMul
             task.Kernel4x8 = null;
             var rows16 = !scalar && VecDot.IsAvx512Supported;
             task.Kernel16 = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : null;
+            task.Kernel8 = !scalar && !rows16 && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows8Simd : null;
             task.Kernel16x4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : null;
             task.Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512 : null;
         }
@@ -55,6 +56,7 @@ internal static unsafe class MatMul
             task.Kernel4x4 = VecDot.SelectRows4x4(w.Type, scalar);
             task.Kernel4x8 = VecDot.SelectRows4x8(w.Type, scalar);
             task.Kernel16 = null;
+            task.Kernel8 = null;
             task.Kernel16x4 = null;
             task.Kernel16x8 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
@@ -90,6 +92,7 @@ internal static unsafe class MatMul
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x8;
         public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
+        public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel8;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x8;
 
@@ -131,6 +134,7 @@ internal static unsafe class MatMul
             var kernel = Kernel;
             var kernel4 = Kernel4;
             var kernel16 = Kernel16;
+            var kernel8 = Kernel8;
             var cols = w.Cols;
             var xr = x.Row(0);
             var r = start;
@@ -139,6 +143,14 @@ internal static unsafe class MatMul
                 for (; r + 16 <= end; r += 16)
                 {
                     kernel16(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
+                }
+            }
+
+            if (kernel8 != null)
+            {
+                for (; r + 8 <= end; r += 8)
+                {
+                    kernel8(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
                 }
             }
 

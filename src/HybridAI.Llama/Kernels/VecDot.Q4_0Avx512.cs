@@ -17,7 +17,7 @@ namespace HybridAI.Llama;
 /// activation's block sums (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
 /// <item>Sixteen rows' lane sums are reduced together by one transposing reduction (unpacks and adds, no horizontal adds),
 /// leaving one exact total per 32-bit lane, and one 16-lane FMA updates all sixteen accumulators.</item>
-/// <item>The sixteen F16 scales are widened together by integer arithmetic, exactly for every F16 value (see <see cref="WidenHalves"/>).</item>
+/// <item>The sixteen F16 scales are widened together by integer arithmetic, exactly for every F16 value (see <see cref="WidenHalves(Vector512{int})"/>).</item>
 /// </list>
 /// The accumulator lanes hold rows in the reduction's order (lane 4k + g holds row 4g + k) until the store transposes them.
 /// </content>
@@ -257,12 +257,12 @@ internal static unsafe partial class VecDot
 
         /// <summary>The F16 scales at four block starts as one word, the first in the low 16 bits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong Pack4(byte* a, byte* b, byte* c, byte* d) =>
+        public static ulong Pack4(byte* a, byte* b, byte* c, byte* d) =>
             *(ushort*)a | ((ulong)*(ushort*)b << 16) | ((ulong)*(ushort*)c << 32) | ((ulong)*(ushort*)d << 48);
 
         /// <summary>
         /// The sixteen rows' F16 scales in accumulator order (lane 4k + g: row 4g + k), widened exactly by
-        /// <see cref="WidenHalves"/>. Scalar loads rather than a gather (slow on many x64 parts since the microcode
+        /// <see cref="WidenHalves(Vector512{int})"/>. Scalar loads rather than a gather (slow on many x64 parts since the microcode
         /// mitigations) or a table look-up (which would pull a 256 KiB table through the cache beside the weights).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -382,6 +382,100 @@ public sealed unsafe class VecDotTests
     }
 
     [Fact]
+    public void WidenHalves256_EqualsScalarWideningBitForBit_ForEveryF16Value()
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: the eight-row kernel that widens scales this way is not used here.");
+        var lanes = new int[8];
+        var widened = new float[8];
+        for (var first = 0; first <= ushort.MaxValue; first += 8)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                lanes[i] = first + i;
+            }
+
+            VecDot.WidenHalves(Vector256.Create(lanes)).CopyTo(widened);
+            for (var i = 0; i < 8; i++)
+            {
+                // A NaN keeps its payload; whether it is quiet does not matter, as every float operation on it makes it so.
+                var expected = BitConverter.SingleToInt32Bits(Float16.ToSingle((ushort)(first + i)));
+                var actual = BitConverter.SingleToInt32Bits(widened[i]);
+                var quietBit = float.IsNaN(widened[i]) ? 0x00400000 : 0;
+                Assert.True(
+                    (expected | quietBit) == (actual | quietBit),
+                    $"F16 0x{first + i:X4}: expected bits 0x{expected:X8}, got 0x{actual:X8}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The AVX2 eight-row Q4_0 kernel (interleaved order, chosen where there is no AVX-512) equals the scalar path on every
+    /// row, bit for bit: quantized weights with unusual F16 scales, and raw random blocks (every nibble pattern, so the 16-bit
+    /// reduction meets its largest sums), a row stride larger than a row.
+    /// </summary>
+    [Fact]
+    public void Q4_0InterleavedRows8Simd_EqualsScalarPerRow_IncludingUnusualScalesAndRawBlocks()
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no eight-row kernel.");
+        var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
+        ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555, 0x7C00, 0xFE01];
+        const int Rows = 8;
+        foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q4_0, n);
+            var stride = rowBytes + 36;
+            for (var seed = 0; seed < 3; seed++)
+            {
+                var rows = seed == 0
+                    ? KernelTestData.QuantizeRows(GgmlType.Q4_0, KernelTestData.RandomFloats(Rows * n, n, 0.5f), Rows, n)
+                    : KernelTestData.RawBlocks(GgmlType.Q4_0, Rows, n, n + 11);
+                if (seed == 2)
+                {
+                    // The largest sums: every nibble 15 against activations of ±127 (one sign per block).
+                    for (var block = 0; block < Rows * (n / 32); block++)
+                    {
+                        rows.AsSpan((block * 18) + 2, 16).Fill(0xFF);
+                    }
+                }
+
+                if (seed == 0)
+                {
+                    for (var k = 0; k < unusual.Length; k++)
+                    {
+                        var block = (k * 5) % (Rows * (n / 32));
+                        BitConverter.TryWriteBytes(rows.AsSpan(block * 18, 2), unusual[k]);
+                    }
+                }
+
+                var w = new byte[Rows * stride];
+                for (var r = 0; r < Rows; r++)
+                {
+                    rows.AsSpan(r * rowBytes, rowBytes).CopyTo(w.AsSpan(r * stride));
+                }
+
+                var activations = seed == 2
+                    ? Enumerable.Range(0, n).Select(i => (i / 32) % 2 == 0 ? 1.5f : -1.5f).ToArray()
+                    : KernelTestData.RandomFloats(n, n + seed + 1, 3f);
+                var x = new ActivationBuffer(n, 1);
+                x.Load(GgmlType.Q4_0, activations, 1, n);
+                var y = new float[Rows];
+                fixed (byte* wp = w)
+                fixed (float* yp = y)
+                {
+                    VecDot.Q4_0InterleavedRows8Simd(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
+                    for (var r = 0; r < Rows; r++)
+                    {
+                        var expected = scalar(wp + (r * stride), x.Row(0), n);
+                        Assert.True(
+                            BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[r]) || (float.IsNaN(expected) && float.IsNaN(y[r])),
+                            $"n={n} seed={seed} row {r}: {y[r]:R} vs scalar {expected:R}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Q4_0InterleavedRows16Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales()
     {
         if (!VecDot.IsAvx512Supported)
