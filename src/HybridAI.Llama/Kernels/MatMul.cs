@@ -47,7 +47,9 @@ internal static unsafe class MatMul
             task.Kernel4x8 = null;
             var rows16 = !scalar && VecDot.IsAvx512Supported;
             task.Kernel16 = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : null;
-            task.Kernel8 = !scalar && !rows16 && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows8Simd : null;
+            var rows8 = !scalar && !rows16 && VecDot.IsSimdSupported;
+            task.Kernel8 = rows8 ? &VecDot.Q4_0InterleavedRows8Simd : null;
+            task.Kernel8x4 = rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd : null;
             task.Kernel16x4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : null;
             task.Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512 : null;
         }
@@ -57,6 +59,7 @@ internal static unsafe class MatMul
             task.Kernel4x8 = VecDot.SelectRows4x8(w.Type, scalar);
             task.Kernel16 = null;
             task.Kernel8 = null;
+            task.Kernel8x4 = null;
             task.Kernel16x4 = null;
             task.Kernel16x8 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
@@ -94,6 +97,7 @@ internal static unsafe class MatMul
         public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
         public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel8;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
+        public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel8x4;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x8;
 
         /// <summary>The first weight row of the next batch tile not yet taken by a thread.</summary>
@@ -185,6 +189,7 @@ internal static unsafe class MatMul
             // Every output is computed by the same kernel whichever thread takes its tile, so results do not change.
             var kernel4x4 = Kernel4x4;
             var kernel16x4 = Kernel16x4;
+            var kernel8x4 = Kernel8x4;
             int tile;
             while ((tile = Interlocked.Add(ref NextTile, TileRows) - TileRows) < rows)
             {
@@ -235,6 +240,14 @@ internal static unsafe class MatMul
                             for (; r + 16 <= tileEnd; r += 16)
                             {
                                 kernel16x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
+                            }
+                        }
+
+                        if (kernel8x4 != null)
+                        {
+                            for (; r + 8 <= tileEnd; r += 8)
+                            {
+                                kernel8x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
                             }
                         }
 

@@ -30,7 +30,6 @@ internal static unsafe partial class VecDot
     internal static void Q4_0InterleavedRows8Simd(byte* w, long rowStride, byte* x, int* sums, int n, float* y)
     {
         var acc = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         var low = Vector256.Create((byte)0x0F);
         var s = (nint)rowStride;
         byte* w0 = w, w2 = w + (2 * s), w4 = w + (4 * s), w6 = w + (6 * s);
@@ -43,15 +42,13 @@ internal static unsafe partial class VecDot
             Sse.Prefetch0(next + 128);
             next += 8 * Q4_0Bytes;
 
-            var xlo = Avx2.BroadcastVector128ToVector256((sbyte*)(x + 2));
-            var xhi = Avx2.BroadcastVector128ToVector256((sbyte*)(x + 18));
-            var h = Avx2.HorizontalAdd(
-                Avx2.HorizontalAdd(RowPairSums(w0, s, xlo, xhi, low), RowPairSums(w2, s, xlo, xhi, low)),
-                Avx2.HorizontalAdd(RowPairSums(w4, s, xlo, xhi, low), RowPairSums(w6, s, xlo, xhi, low)));
-            var totals = Avx2.MultiplyAddAdjacent(h, ones) - Vector256.Create(sums[b] << 3);
-            var dw = WidenHalves(Avx2.ConvertToVector256Int32(Vector128.Create(
-                RowGroups.Pack4(w0, w2, w4, w6), RowGroups.Pack4(w0 + s, w2 + s, w4 + s, w6 + s)).AsUInt16()));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(totals), dw * Vector256.Create(Float16.ToSingle(*(ushort*)x)), acc);
+            var p01 = RowPair(w0, s);
+            var p23 = RowPair(w2, s);
+            var p45 = RowPair(w4, s);
+            var p67 = RowPair(w6, s);
+            acc = BlockStep8(
+                p01 & low, Nibbles(p01, low), p23 & low, Nibbles(p23, low), p45 & low, Nibbles(p45, low), p67 & low, Nibbles(p67, low),
+                Scales8(w0, w2, w4, w6, s), x, sums[b], acc);
             w0 += Q4_0Bytes;
             w2 += Q4_0Bytes;
             w4 += Q4_0Bytes;
@@ -59,22 +56,98 @@ internal static unsafe partial class VecDot
             x += Q8_0Bytes;
         }
 
-        Avx2.PermuteVar8x32(acc, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).Store(y);
+        StoreRows8(acc, y);
     }
 
     /// <summary>
-    /// The blocks at <paramref name="block"/> and one row further against one activation block (its halves broadcast in
-    /// <paramref name="xlo"/>, <paramref name="xhi"/>): per 128-bit lane one row's eight 16-bit sums of four products q·x
-    /// (nibbles q in 0..15, no −8).
+    /// Eight weight rows × four activation rows in interleaved order (the batch path without AVX-512): each weight block is
+    /// unpacked and its scales widened once for the four activation rows; every output keeps the arithmetic of
+    /// <see cref="Q4_0InterleavedRows8Simd"/>. Output (activation row j, weight row i) goes to <c>y[j·yStride + i]</c>.
+    /// </summary>
+    internal static void Q4_0InterleavedRows8x4Simd(
+        byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var low = Vector256.Create((byte)0x0F);
+        var s = (nint)rowStride;
+        byte* w0 = w, w2 = w + (2 * s), w4 = w + (4 * s), w6 = w + (6 * s);
+        byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
+        int* s0 = sums, s1 = sums + sumsStride, s2 = sums + (2 * sumsStride), s3 = sums + (3 * sumsStride);
+        for (var b = 0; b < n / 32; b++)
+        {
+            var p01 = RowPair(w0, s);
+            var p23 = RowPair(w2, s);
+            var p45 = RowPair(w4, s);
+            var p67 = RowPair(w6, s);
+            var lo01 = p01 & low;
+            var hi01 = Nibbles(p01, low);
+            var lo23 = p23 & low;
+            var hi23 = Nibbles(p23, low);
+            var lo45 = p45 & low;
+            var hi45 = Nibbles(p45, low);
+            var lo67 = p67 & low;
+            var hi67 = Nibbles(p67, low);
+            var dw = Scales8(w0, w2, w4, w6, s);
+            acc0 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x0, s0[b], acc0);
+            acc1 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x1, s1[b], acc1);
+            acc2 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x2, s2[b], acc2);
+            acc3 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x3, s3[b], acc3);
+            w0 += Q4_0Bytes;
+            w2 += Q4_0Bytes;
+            w4 += Q4_0Bytes;
+            w6 += Q4_0Bytes;
+            x0 += Q8_0Bytes;
+            x1 += Q8_0Bytes;
+            x2 += Q8_0Bytes;
+            x3 += Q8_0Bytes;
+        }
+
+        StoreRows8(acc0, y);
+        StoreRows8(acc1, y + yStride);
+        StoreRows8(acc2, y + (2 * yStride));
+        StoreRows8(acc3, y + (3 * yStride));
+    }
+
+    /// <summary>The packed bytes of the blocks at <paramref name="block"/> and one row further, one row per 128-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> RowPair(byte* block, nint rowStride) =>
+        Vector256.Create(Vector128.Load(block + 2), Vector128.Load(block + rowStride + 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Nibbles(Vector256<byte> packed, Vector256<byte> low) => (packed.AsUInt16() >> 4).AsByte() & low;
+
+    /// <summary>The F16 scales of the blocks at four row pairs' first rows (and one row further), widened exactly, in accumulator order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Scales8(byte* w0, byte* w2, byte* w4, byte* w6, nint s) =>
+        WidenHalves(Avx2.ConvertToVector256Int32(Vector128.Create(
+            RowGroups.Pack4(w0, w2, w4, w6), RowGroups.Pack4(w0 + s, w2 + s, w4 + s, w6 + s)).AsUInt16()));
+
+    /// <summary>
+    /// One activation block (quantized values summing to <paramref name="xSum"/>) against eight unpacked weight blocks, two
+    /// rows per register (low nibbles lo, high nibbles hi): the pair sums of each row (eight 16-bit sums of four products per
+    /// 128-bit lane) reduced by three horizontal adds and one multiply-add to one exact total per row, in accumulator order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> RowPairSums(byte* block, nint rowStride, Vector256<sbyte> xlo, Vector256<sbyte> xhi, Vector256<byte> low)
+    private static Vector256<float> BlockStep8(
+        Vector256<byte> lo01, Vector256<byte> hi01, Vector256<byte> lo23, Vector256<byte> hi23,
+        Vector256<byte> lo45, Vector256<byte> hi45, Vector256<byte> lo67, Vector256<byte> hi67,
+        Vector256<float> dw, byte* xb, int xSum, Vector256<float> acc)
     {
-        var packed = Vector256.Create(Vector128.Load(block + 2), Vector128.Load(block + rowStride + 2));
-        var lo = packed & low;
-        var hi = (packed.AsUInt16() >> 4).AsByte() & low;
-        return Avx2.MultiplyAddAdjacent(lo, xlo) + Avx2.MultiplyAddAdjacent(hi, xhi);
+        var xlo = Avx2.BroadcastVector128ToVector256((sbyte*)(xb + 2));
+        var xhi = Avx2.BroadcastVector128ToVector256((sbyte*)(xb + 18));
+        var m01 = Avx2.MultiplyAddAdjacent(lo01, xlo) + Avx2.MultiplyAddAdjacent(hi01, xhi);
+        var m23 = Avx2.MultiplyAddAdjacent(lo23, xlo) + Avx2.MultiplyAddAdjacent(hi23, xhi);
+        var m45 = Avx2.MultiplyAddAdjacent(lo45, xlo) + Avx2.MultiplyAddAdjacent(hi45, xhi);
+        var m67 = Avx2.MultiplyAddAdjacent(lo67, xlo) + Avx2.MultiplyAddAdjacent(hi67, xhi);
+        var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(m01, m23), Avx2.HorizontalAdd(m45, m67));
+        var totals = Avx2.MultiplyAddAdjacent(h, Vector256.Create((short)1)) - Vector256.Create(xSum << 3);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(totals), dw * Vector256.Create(Float16.ToSingle(*(ushort*)xb)), acc);
     }
+
+    /// <summary>Stores an accumulator in reduction order (rows 0, 2, 4, 6, 1, 3, 5, 7) as rows 0..7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRows8(Vector256<float> acc, float* y) =>
+        Avx2.PermuteVar8x32(acc, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).Store(y);
 
     /// <summary>
     /// Eight F16 values (the low 16 bits of each lane, the high bits zero) widened to float exactly by integer arithmetic:

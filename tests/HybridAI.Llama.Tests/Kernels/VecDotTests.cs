@@ -381,6 +381,9 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    private static bool SameFloat(float expected, float actual) =>
+        BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual) || (float.IsNaN(expected) && float.IsNaN(actual));
+
     [Fact]
     public void WidenHalves256_EqualsScalarWideningBitForBit_ForEveryF16Value()
     {
@@ -409,12 +412,12 @@ public sealed unsafe class VecDotTests
     }
 
     /// <summary>
-    /// The AVX2 eight-row Q4_0 kernel (interleaved order, chosen where there is no AVX-512) equals the scalar path on every
-    /// row, bit for bit: quantized weights with unusual F16 scales, and raw random blocks (every nibble pattern, so the 16-bit
+    /// The AVX2 eight-row Q4_0 kernels (interleaved order, chosen where there is no AVX-512: mat-vec and 8×4 batch) equal the
+    /// scalar path on every output, bit for bit: quantized weights with unusual F16 scales, and raw random blocks (every nibble pattern, so the 16-bit
     /// reduction meets its largest sums), a row stride larger than a row.
     /// </summary>
     [Fact]
-    public void Q4_0InterleavedRows8Simd_EqualsScalarPerRow_IncludingUnusualScalesAndRawBlocks()
+    public void Q4_0InterleavedRows8Kernels_EqualScalarPerRow_IncludingUnusualScalesAndRawBlocks()
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no eight-row kernel.");
         var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
@@ -454,21 +457,30 @@ public sealed unsafe class VecDotTests
                 }
 
                 var activations = seed == 2
-                    ? Enumerable.Range(0, n).Select(i => (i / 32) % 2 == 0 ? 1.5f : -1.5f).ToArray()
-                    : KernelTestData.RandomFloats(n, n + seed + 1, 3f);
-                var x = new ActivationBuffer(n, 1);
-                x.Load(GgmlType.Q4_0, activations, 1, n);
+                    ? Enumerable.Range(0, 4 * n).Select(i => (i / 32) % 2 == 0 ? 1.5f : -1.5f).ToArray()
+                    : KernelTestData.RandomFloats(4 * n, n + seed + 1, 3f);
+                var x = new ActivationBuffer(n, 4);
+                x.Load(GgmlType.Q4_0, activations, 4, n);
+                const int YStride = 11;
                 var y = new float[Rows];
+                var y4 = new float[4 * YStride];
                 fixed (byte* wp = w)
-                fixed (float* yp = y)
+                fixed (float* yp = y, y4p = y4)
                 {
                     VecDot.Q4_0InterleavedRows8Simd(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
+                    VecDot.Q4_0InterleavedRows8x4Simd(wp, stride, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, YStride);
                     for (var r = 0; r < Rows; r++)
                     {
-                        var expected = scalar(wp + (r * stride), x.Row(0), n);
-                        Assert.True(
-                            BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[r]) || (float.IsNaN(expected) && float.IsNaN(y[r])),
-                            $"n={n} seed={seed} row {r}: {y[r]:R} vs scalar {expected:R}");
+                        for (var j = 0; j < 4; j++)
+                        {
+                            var expected = scalar(wp + (r * stride), x.Row(j), n);
+                            var got = y4[(j * YStride) + r];
+                            Assert.True(SameFloat(expected, got), $"8x4 n={n} seed={seed} x{j} row {r}: {got:R} vs scalar {expected:R}");
+                            if (j == 0)
+                            {
+                                Assert.True(SameFloat(expected, y[r]), $"n={n} seed={seed} row {r}: {y[r]:R} vs scalar {expected:R}");
+                            }
+                        }
                     }
                 }
             }
