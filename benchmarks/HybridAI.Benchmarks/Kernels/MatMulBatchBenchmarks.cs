@@ -5,8 +5,9 @@ namespace HybridAI.Benchmarks;
 
 /// <summary>
 /// One 512×2048 weight matrix times a batch of 16 activation rows (prompt processing's shape) on the calling thread:
-/// scalar twins (baseline) vs the SIMD path, which runs the batch kernels: Q4_0 (llama.cpp's repacked order) 16 weight
-/// rows × 8 activation rows, Q8_0 4×8, Q5_0/Q4_K/Q6_K 4×4 (with AVX-512).
+/// scalar twins (baseline) vs the SIMD path, which runs the batch kernels: with AVX-512, Q4_0 (llama.cpp's repacked
+/// order) 16 weight rows × 8 activation rows, Q8_0/Q5_0/Q4_K/Q6_K 4×8; with AVX2 only (<c>DOTNET_EnableAVX512=0</c>),
+/// Q4_0 8×4 and the others 4×4.
 /// </summary>
 [MemoryDiagnoser]
 public unsafe class MatMulBatchBenchmarks

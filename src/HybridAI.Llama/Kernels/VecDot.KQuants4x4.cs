@@ -205,22 +205,4 @@ internal static unsafe partial class VecDot
         s2 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x2 + o))) - offsets[16 + p]);
         s3 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x3 + o))) - offsets[24 + p]);
     }
-
-    // The 12 packed scale/min bytes of a Q4_K/Q5_K block unpacked as ggml's utmp shuffle: the eight scales as shorts in
-    // both halves of the result, the eight mins as shorts in mins.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Q4KScalesAndMins(byte* packed, out Vector128<short> mins)
-    {
-        const uint Mask1 = 0x3f3f3f3f, Mask2 = 0x0f0f0f0f, Mask3 = 0x03030303;
-        uint u0 = *(uint*)packed, u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
-        var u3 = ((u2 >> 4) & Mask2) | (((u1 >> 6) & Mask3) << 4);
-        var aux = u1 & Mask1;
-        u1 = (u2 & Mask2) | (((u0 >> 6) & Mask3) << 4);
-        u2 = aux;
-        u0 &= Mask1;
-        var both = Avx2.ConvertToVector256Int16(Vector128.Create(u0, u1, u2, u3).AsByte());
-        mins = both.GetUpper();
-        var scales = both.GetLower();
-        return Vector256.Create(scales, scales);
-    }
 }
