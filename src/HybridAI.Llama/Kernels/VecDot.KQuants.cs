@@ -103,10 +103,13 @@ internal static unsafe partial class VecDot
             next += 4 * Q4KBytes;
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
-            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Q4KSums(w0, x, q8, yd, low, ref min0), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)), Q4KSums(w1, x, q8, yd, low, ref min1), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Q4KSums(w2, x, q8, yd, low, ref min2), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)), Q4KSums(w3, x, q8, yd, low, ref min3), acc3);
+            var pairSums = PairSums(x);
+            Q4KScalesAndMins2(w0 + 4, w1 + 4, out var scales0, out var mins0, out var scales1, out var mins1);
+            Q4KScalesAndMins2(w2 + 4, w3 + 4, out var scales2, out var mins2, out var scales3, out var mins3);
+            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Q4KSums(w0, scales0, mins0, pairSums, q8, yd, low, ref min0), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)), Q4KSums(w1, scales1, mins1, pairSums, q8, yd, low, ref min1), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Q4KSums(w2, scales2, mins2, pairSums, q8, yd, low, ref min2), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)), Q4KSums(w3, scales3, mins3, pairSums, q8, yd, low, ref min3), acc3);
             x += Q8KBytes;
             w0 += Q4KBytes;
             w1 += Q4KBytes;
@@ -120,12 +123,15 @@ internal static unsafe partial class VecDot
         y[3] = HorizontalSum(acc3) + ((min3.GetElement(0) + min3.GetElement(2)) + (min3.GetElement(1) + min3.GetElement(3)));
     }
 
-    // One Q4_K super-block of one row: the min term is accumulated into accMin, the integer lane sums returned as floats.
+    // One Q4_K super-block of one row, its scales and mins unpacked: the min term is accumulated into accMin, the integer
+    // lane sums returned as floats.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Q4KSums(byte* wb, byte* xb, sbyte* q8, float yd, Vector256<byte> low, ref Vector128<float> accMin)
+    private static Vector256<float> Q4KSums(
+        byte* wb, Vector256<short> scales, Vector128<short> mins, Vector128<short> pairSums, sbyte* q8, float yd, Vector256<byte> low,
+        ref Vector128<float> accMin)
     {
         var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
-        var scales = ScalesAndMins(wb + 4, xb, out var minProducts);
+        var minProducts = Sse2.MultiplyAddAdjacent(mins, pairSums);
         accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
         return Avx.ConvertToVector256Single(Q4KIntSums(wb + 16, q8, scales, low));
     }
@@ -421,6 +427,32 @@ internal static unsafe partial class VecDot
         mins = both.GetUpper();
         var scales = both.GetLower();
         return Vector256.Create(scales, scales);
+    }
+
+    /// <summary>
+    /// The packed scale/min bytes of two Q4_K/Q5_K blocks unpacked at once with vector operations (one block per 128-bit
+    /// lane; each pointer is 4 bytes into its block, and 16 bytes are read): the same scales and mins as
+    /// <see cref="Q4KScalesAndMins"/> gives for each. Per lane u = [u0, u1, u2, -]; the bytes come out as mins 0..3 =
+    /// u1 &amp; 0x3f, mins 4..7 = ((u2 &gt;&gt; 4) &amp; 0x0f) | ((u1 &gt;&gt; 6) &amp; 3) &lt;&lt; 4, scales 0..3 = u0 &amp; 0x3f,
+    /// scales 4..7 = (u2 &amp; 0x0f) | ((u0 &gt;&gt; 6) &amp; 3) &lt;&lt; 4, as <see cref="Q4KMinsAndScales4"/> does four blocks at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Q4KScalesAndMins2(
+        byte* p0, byte* p1, out Vector256<short> scales0, out Vector128<short> mins0, out Vector256<short> scales1, out Vector128<short> mins1)
+    {
+        var u = Vector256.Create(Vector128.Load((uint*)p0), Vector128.Load((uint*)p1));
+        var lowParts = Avx2.Shuffle(u, 0b10_00_10_01);
+        var highParts = Avx2.Shuffle(u, 0b00_00_01_01);
+        var lo = Avx2.ShiftRightLogicalVariable(lowParts, Vector256.Create(0u, 4u, 0u, 0u, 0u, 4u, 0u, 0u))
+            & Vector256.Create(0x3f3f3f3fu, 0x0f0f0f0fu, 0x3f3f3f3fu, 0x0f0f0f0fu, 0x3f3f3f3fu, 0x0f0f0f0fu, 0x3f3f3f3fu, 0x0f0f0f0fu);
+        var hi = (highParts >> 2) & Vector256.Create(0u, 0x30303030u, 0u, 0x30303030u, 0u, 0x30303030u, 0u, 0x30303030u);
+        var bytes = (lo | hi).AsByte();
+        var words0 = Avx2.ConvertToVector256Int16(bytes.GetLower());
+        var words1 = Avx2.ConvertToVector256Int16(bytes.GetUpper());
+        mins0 = words0.GetLower();
+        mins1 = words1.GetLower();
+        scales0 = Avx2.Permute4x64(words0.AsInt64(), 0b11_10_11_10).AsInt16();
+        scales1 = Avx2.Permute4x64(words1.AsInt64(), 0b11_10_11_10).AsInt16();
     }
 
     // Scale k (0..7) of ScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).
