@@ -9,11 +9,15 @@ namespace HybridAI.Llama;
 /// </summary>
 /// <remarks>
 /// <see cref="Run"/> is allocation-free from the first call on, from any thread, and must not be called concurrently or
-/// re-entrantly (one run at a time). <see cref="Dispose"/> stops and joins the workers. The sleeps use kernel events
-/// (<see cref="AutoResetEvent"/>) rather than <see cref="Monitor"/>: .NET 10's monitor allocates managed objects when a
-/// thread waits, pulses or meets a contended lock and no cached ones are free (2 000, 680 and 568 bytes on a fresh
-/// process's new thread, measured), so under load a sleep at the barrier could allocate in the middle of generation
-/// (8 168 bytes over 40 tokens once, in a full test run).
+/// re-entrantly (one run at a time). <see cref="Dispose"/> stops and joins the workers.
+/// <para>
+/// Sleeping must not allocate in the middle of generation. On Unix, .NET's wait subsystem allocates a thread's wait
+/// state (~2 KB, measured) on its first wait, and its monitor allocates more when a thread waits, pulses or meets a
+/// contended lock and no cached objects are free (2 000, 680 and 568 bytes on a fresh process's new thread). Under load,
+/// either could show up as an allocation in the middle of generation (8 168 bytes over 40 tokens once, in a full test run).
+/// So the sleeps use events created with the pool, not the monitor, and each thread makes its wait state once with a
+/// zero-timeout wait: the workers when they start, a caller on its first run.
+/// </para>
 /// </remarks>
 internal sealed class ComputePool : IDisposable
 {
@@ -29,6 +33,9 @@ internal sealed class ComputePool : IDisposable
     private int _sleepers;
     private int _callerWaiting;
     private volatile bool _disposed;
+
+    [ThreadStatic]
+    private static bool t_waitStateReady;
     private Exception? _error;
 
     /// <summary>Creates a pool of <paramref name="threadCount"/> threads in all, the caller included (so threadCount - 1 workers).</summary>
@@ -78,6 +85,13 @@ internal sealed class ComputePool : IDisposable
         {
             task.Execute(0, itemCount, 0);
             return;
+        }
+
+        if (!t_waitStateReady)
+        {
+            // A stale signal this may take is one the loop in WaitForWorkers would have absorbed.
+            _done.WaitOne(0);
+            t_waitStateReady = true;
         }
 
         _task = task;
@@ -186,6 +200,7 @@ internal sealed class ComputePool : IDisposable
 
     private void WorkerLoop(int threadIndex)
     {
+        _wake[threadIndex - 1].WaitOne(0);
         var seen = 0;
         while (true)
         {

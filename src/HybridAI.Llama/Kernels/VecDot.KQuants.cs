@@ -220,28 +220,92 @@ internal static unsafe partial class VecDot
             var total = (prod.GetElement(0) + prod.GetElement(1)) + (prod.GetElement(2) + prod.GetElement(3));
             summs = MathF.FusedMultiplyAdd(dmin, total, summs);
 
-            var hbits = Vector256.Load(wb + 16).AsUInt16();
-            var qs = wb + 48;
-            var q8 = (sbyte*)(xb + 4);
-            var sumi = Vector256<int>.Zero;
-            for (var j = 0; j < 4; j++)
-            {
-                var bits = Vector256.Load(qs + (32 * j));
-                // Bit 2j (then 2j+1) of each qh byte moved to bit 4: shifts of 16-bit lanes keep bytes apart after the mask.
-                var h0 = ShiftToBit4(hbits, 2 * j) & bit4;
-                var h1 = ShiftToBit4(hbits, (2 * j) + 1) & bit4;
-                var q0 = (bits & low) | h0;
-                var q1 = ((bits.AsUInt16() >> 4).AsByte() & low) | h1;
-                var p0 = Avx2.MultiplyAddAdjacent(q0, Vector256.Load(q8 + (64 * j)));
-                var p1 = Avx2.MultiplyAddAdjacent(q1, Vector256.Load(q8 + (64 * j) + 32));
-                sumi += Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * j), p0)
-                    + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * j) + 1), p1);
-            }
-
+            var sumi = Q5KIntSums(wb, (sbyte*)(xb + 4), scales, low, bit4);
             acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
         }
 
         return HorizontalSum(acc) + summs;
+    }
+
+    /// <summary>
+    /// Four Q5_K rows against one Q8_K row: per row exactly <see cref="Q5KSimd"/>'s operations in its order (bit-identical),
+    /// with four independent accumulator chains, the activation block and its pair sums shared, the scales and mins of two
+    /// rows unpacked at a time with vector operations, and the next four rows prefetched as one linear stream.
+    /// </summary>
+    internal static void Q5KRows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
+    {
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        float summs0 = 0, summs1 = 0, summs2 = 0, summs3 = 0;
+        var low = Vector256.Create((byte)0x0F);
+        var bit4 = Vector256.Create((byte)0x10);
+        byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
+        var next = w + (4 * rowStride);
+        for (var b = 0; b < n / 256; b++)
+        {
+            for (var p = 0; p < 4 * Q5KBytes; p += 64)
+            {
+                Sse.Prefetch0(next + p);
+            }
+
+            next += 4 * Q5KBytes;
+            var yd = *(float*)x;
+            var q8 = (sbyte*)(x + 4);
+            var pairSums = PairSums(x);
+            Q4KScalesAndMins2(w0 + 4, w1 + 4, out var scales0, out var mins0, out var scales1, out var mins1);
+            Q4KScalesAndMins2(w2 + 4, w3 + 4, out var scales2, out var mins2, out var scales3, out var mins3);
+            summs0 = Q5KMinTerm(w0, yd, mins0, pairSums, summs0);
+            summs1 = Q5KMinTerm(w1, yd, mins1, pairSums, summs1);
+            summs2 = Q5KMinTerm(w2, yd, mins2, pairSums, summs2);
+            summs3 = Q5KMinTerm(w3, yd, mins3, pairSums, summs3);
+            acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Avx.ConvertToVector256Single(Q5KIntSums(w0, q8, scales0, low, bit4)), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)), Avx.ConvertToVector256Single(Q5KIntSums(w1, q8, scales1, low, bit4)), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Avx.ConvertToVector256Single(Q5KIntSums(w2, q8, scales2, low, bit4)), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w3)), Avx.ConvertToVector256Single(Q5KIntSums(w3, q8, scales3, low, bit4)), acc3);
+            x += Q8KBytes;
+            w0 += Q5KBytes;
+            w1 += Q5KBytes;
+            w2 += Q5KBytes;
+            w3 += Q5KBytes;
+        }
+
+        y[0] = HorizontalSum(acc0) + summs0;
+        y[1] = HorizontalSum(acc1) + summs1;
+        y[2] = HorizontalSum(acc2) + summs2;
+        y[3] = HorizontalSum(acc3) + summs3;
+    }
+
+    // Q5KSimd's min term for one row and super-block: summs + (-yd·dmin_w) · Σ mins·pair sums, as one FMA.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Q5KMinTerm(byte* wb, float yd, Vector128<short> mins, Vector128<short> pairSums, float summs)
+    {
+        var prod = Sse2.MultiplyAddAdjacent(mins, pairSums);
+        var total = (prod.GetElement(0) + prod.GetElement(1)) + (prod.GetElement(2) + prod.GetElement(3));
+        return MathF.FusedMultiplyAdd(-yd * Float16.ToSingle(*(ushort*)(wb + 2)), total, summs);
+    }
+
+    // The int32 lanes of one Q5_K super-block against one activation block (the four runs written out, so that shifts and
+    // shuffle masks are constants).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Q5KIntSums(byte* wb, sbyte* q8, Vector256<short> scales, Vector256<byte> low, Vector256<byte> bit4)
+    {
+        var hbits = Vector256.Load(wb + 16).AsUInt16();
+        return (Q5KRunSums(wb + 48, hbits, q8, scales, 0, low, bit4) + Q5KRunSums(wb + 48, hbits, q8, scales, 1, low, bit4))
+            + (Q5KRunSums(wb + 48, hbits, q8, scales, 2, low, bit4) + Q5KRunSums(wb + 48, hbits, q8, scales, 3, low, bit4));
+    }
+
+    // Run k (0..3): low nibbles with qh bit 2k against activations 64k + 0..31 (scale 2k), high nibbles with bit 2k + 1
+    // against 64k + 32..63 (scale 2k + 1).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Q5KRunSums(
+        byte* qs, Vector256<ushort> hbits, sbyte* q8, Vector256<short> scales, int k, Vector256<byte> low, Vector256<byte> bit4)
+    {
+        var bits = Vector256.Load(qs + (32 * k));
+        // Bit 2k (then 2k+1) of each qh byte moved to bit 4: shifts of 16-bit lanes keep bytes apart after the mask.
+        var q0 = (bits & low) | (ShiftToBit4(hbits, 2 * k) & bit4);
+        var q1 = ((bits.AsUInt16() >> 4).AsByte() & low) | (ShiftToBit4(hbits, (2 * k) + 1) & bit4);
+        var p0 = Avx2.MultiplyAddAdjacent(q0, Vector256.Load(q8 + (64 * k)));
+        var p1 = Avx2.MultiplyAddAdjacent(q1, Vector256.Load(q8 + (64 * k) + 32));
+        return Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * k), p0) + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * k) + 1), p1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

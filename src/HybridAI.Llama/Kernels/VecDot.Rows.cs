@@ -12,8 +12,8 @@ namespace HybridAI.Llama;
 internal static unsafe partial class VecDot
 {
     /// <summary>
-    /// Chooses a four-row kernel for <paramref name="weightType"/>, or null when there is none (Q5_K and the float types:
-    /// not written yet; they read one row at a time).
+    /// Chooses a four-row kernel for <paramref name="weightType"/>, or null when there is none (the float types: they read
+    /// one row at a time).
     /// </summary>
     public static delegate*<byte*, long, byte*, int, float*, void> SelectRows4(GgmlType weightType, bool scalar = false)
     {
@@ -28,6 +28,7 @@ internal static unsafe partial class VecDot
             GgmlType.Q4_0 => &Q4_0Rows4Simd,
             GgmlType.Q5_0 => &Q5_0Rows4Simd,
             GgmlType.Q4_K => IsAvx512Supported ? &Q4KRows4Avx512 : &Q4KRows4Simd,
+            GgmlType.Q5_K => &Q5KRows4Simd,
             GgmlType.Q6_K => IsAvx512Supported ? &Q6KRows4Avx512 : &Q6KRows4Simd,
             _ => null,
         };

@@ -2,6 +2,7 @@ using HybridAI.Testing;
 
 namespace HybridAI.Llama.Tests.Inference;
 
+[Collection(AllocationMeasurements.Name)]
 public sealed class LlamaContextTests(ITestOutputHelper output)
 {
     private static readonly int[] s_prompt = [1, 403, 407, 261, 378, 290, 300, 12, 77, 400];

@@ -142,6 +142,7 @@ public sealed unsafe class VecDotTests
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
     public void SelectRows4_EqualsOneRowKernelOnEachRow(GgmlType type)
     {
@@ -175,6 +176,7 @@ public sealed unsafe class VecDotTests
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
     public void Rows4Kernels_RawRandomWeights_EqualScalarTwinBitForBit(GgmlType type)
     {
@@ -279,6 +281,9 @@ public sealed unsafe class VecDotTests
                     list.Add(("Q4KRows4Avx512", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q4KRows4Avx512));
                 }
 
+                break;
+            case GgmlType.Q5_K:
+                list.Add(("Q5KRows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q5KRows4Simd));
                 break;
             case GgmlType.Q6_K:
                 list.Add(("Q6KRows4Simd", (nint)(delegate*<byte*, long, byte*, int, float*, void>)&VecDot.Q6KRows4Simd));

@@ -1,5 +1,6 @@
 namespace HybridAI.Llama.Tests;
 
+[Collection(AllocationMeasurements.Name)]
 public sealed class TokenSamplerTests
 {
     private static TokenCandidate[] Candidates(params float[] logits) =>
