@@ -218,6 +218,7 @@ public sealed unsafe class VecDotTests
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
     public void SelectRows4x4_EqualsScalarTwinOnEveryOutputBitForBit(GgmlType type)
     {
@@ -258,7 +259,6 @@ public sealed unsafe class VecDotTests
     [Fact]
     public void SelectRows4x4_TypesWithoutBatchKernel_ReturnNull()
     {
-        Assert.True(VecDot.SelectRows4x4(GgmlType.Q5_K) == null);
         Assert.True(VecDot.SelectRows4x4(GgmlType.F32) == null);
         Assert.True(VecDot.SelectRows4x4(GgmlType.Q4_0) == null);
     }
@@ -673,18 +673,24 @@ public sealed unsafe class VecDotTests
     }
 
     /// <summary>
-    /// The AVX2 K-quant 4×4 batch kernels (chosen on CPUs without AVX-512, so <see cref="SelectRows4x4_EqualsScalarTwinOnEveryOutputBitForBit"/>
+    /// The AVX2 K-quant 4×4 batch kernels (Q4_K and Q6_K chosen on CPUs without AVX-512, so <see cref="SelectRows4x4_EqualsScalarTwinOnEveryOutputBitForBit"/>
     /// does not reach them on one that has it) equal the scalar twin on every output, bit for bit: quantized weights and raw
     /// random weight bytes (every nibble, 6-bit quant, scale and min pattern), activation rows spread apart by a stride
     /// larger than a row, strided outputs.
     /// </summary>
     [Theory]
     [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
     public void KQuantRows4x4SimdKernels_EqualScalarTwinBitForBit(GgmlType type)
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no 4×4 kernels.");
-        delegate*<byte*, long, byte*, long, int, float*, long, void> kernel = type == GgmlType.Q4_K ? &VecDot.Q4KRows4x4Simd : &VecDot.Q6KRows4x4Simd;
+        delegate*<byte*, long, byte*, long, int, float*, long, void> kernel = type switch
+        {
+            GgmlType.Q4_K => &VecDot.Q4KRows4x4Simd,
+            GgmlType.Q5_K => &VecDot.Q5KRows4x4Simd,
+            _ => &VecDot.Q6KRows4x4Simd,
+        };
         var scalar = VecDot.Select(type, scalar: true);
         const int YStride = 9;
         foreach (var n in KernelTestData.Lengths(type))
