@@ -140,16 +140,17 @@ internal sealed class AttentionTask : IComputeTask
                 }
 
                 var seen = scores[..(position + 1)];
+                var keysSeen = keyRows.AsSpan(0, seen.Length * d);
                 if (keysTiled)
                 {
-                    VectorMath.DotTiledRows(keyRows.AsSpan(0, seen.Length * d), d, query, seen);
-                    TensorPrimitives.Multiply(seen, _scale, seen);
+                    VectorMath.DotTiledRows(keysSeen, d, query, seen);
                 }
                 else
                 {
-                    VectorMath.DotF16Rows(keyRows.AsSpan(0, seen.Length * d), d, query, seen);
-                    TensorPrimitives.Multiply(seen, _scale, seen);
+                    VectorMath.DotF16Rows(keysSeen, d, query, seen);
                 }
+
+                TensorPrimitives.Multiply(seen, _scale, seen);
             }
             else
             {

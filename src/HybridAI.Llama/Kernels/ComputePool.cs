@@ -11,12 +11,10 @@ namespace HybridAI.Llama;
 /// <see cref="Run"/> is allocation-free from the first call on, from any thread, and must not be called concurrently or
 /// re-entrantly (one run at a time). <see cref="Dispose"/> stops and joins the workers.
 /// <para>
-/// Sleeping must not allocate in the middle of generation. On Unix, .NET's wait subsystem allocates a thread's wait
-/// state (~2 KB, measured) on its first wait, and its monitor allocates more when a thread waits, pulses or meets a
-/// contended lock and no cached objects are free (2 000, 680 and 568 bytes on a fresh process's new thread). Under load,
-/// either could show up as an allocation in the middle of generation (8 168 bytes over 40 tokens once, in a full test run).
-/// So the sleeps use events created with the pool, not the monitor, and each thread makes its wait state once with a
-/// zero-timeout wait: the workers when they start, a caller on its first run.
+/// Sleeping must not allocate in the middle of generation. On Unix, .NET allocates a thread's wait state (~2 KB) on its
+/// first wait of any kind, and its monitor allocates more when no cached objects are free. So the sleeps use events made
+/// with the pool, not the monitor, and each thread makes its wait state up front with a zero-timeout wait: the workers
+/// when they start, a caller on its first run (see <c>docs/benchmarks.md</c>, session 5).
 /// </para>
 /// </remarks>
 internal sealed class ComputePool : IDisposable
@@ -33,10 +31,10 @@ internal sealed class ComputePool : IDisposable
     private int _sleepers;
     private int _callerWaiting;
     private volatile bool _disposed;
+    private Exception? _error;
 
     [ThreadStatic]
     private static bool t_waitStateReady;
-    private Exception? _error;
 
     /// <summary>Creates a pool of <paramref name="threadCount"/> threads in all, the caller included (so threadCount - 1 workers).</summary>
     public ComputePool(int threadCount)
@@ -89,7 +87,8 @@ internal sealed class ComputePool : IDisposable
 
         if (!t_waitStateReady)
         {
-            // A stale signal this may take is one the loop in WaitForWorkers would have absorbed.
+            // Makes this thread's wait state now, not in its first sleep. A stale signal this may take is one the loop in
+            // WaitForWorkers would have absorbed.
             _done.WaitOne(0);
             t_waitStateReady = true;
         }
@@ -200,11 +199,12 @@ internal sealed class ComputePool : IDisposable
 
     private void WorkerLoop(int threadIndex)
     {
-        _wake[threadIndex - 1].WaitOne(0);
+        var wake = _wake[threadIndex - 1];
+        wake.WaitOne(0); // makes this thread's wait state now, not in its first sleep
         var seen = 0;
         while (true)
         {
-            seen = WaitForWork(seen, _wake[threadIndex - 1]);
+            seen = WaitForWork(seen, wake);
             if (_disposed)
             {
                 return;

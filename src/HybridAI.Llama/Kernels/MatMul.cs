@@ -45,22 +45,21 @@ internal static unsafe class MatMul
             task.Kernel4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4Simd : null;
             task.Kernel4x4 = !scalar && VecDot.IsSimdSupported ? &VecDot.Q4_0InterleavedRows4x4Simd : null;
             task.Kernel4x8 = null;
+            // Several rows per call: sixteen with AVX-512, eight with AVX2 (none for the scalar path).
             var rows16 = !scalar && VecDot.IsAvx512Supported;
-            task.Kernel16 = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : null;
             var rows8 = !scalar && !rows16 && VecDot.IsSimdSupported;
-            task.Kernel8 = rows8 ? &VecDot.Q4_0InterleavedRows8Simd : null;
-            task.Kernel8x4 = rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd : null;
-            task.Kernel16x4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : null;
+            task.WideRows = rows16 ? 16 : rows8 ? 8 : 0;
+            task.KernelWide = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : rows8 ? &VecDot.Q4_0InterleavedRows8Simd : null;
+            task.KernelWidex4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd : null;
             task.Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512 : null;
         }
         else
         {
             task.Kernel4x4 = VecDot.SelectRows4x4(w.Type, scalar);
             task.Kernel4x8 = VecDot.SelectRows4x8(w.Type, scalar);
-            task.Kernel16 = null;
-            task.Kernel8 = null;
-            task.Kernel8x4 = null;
-            task.Kernel16x4 = null;
+            task.WideRows = 0;
+            task.KernelWide = null;
+            task.KernelWidex4 = null;
             task.Kernel16x8 = null;
             task.Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
             task.Kernel4 = VecDot.SelectRows4(w.Type, scalar);
@@ -94,10 +93,10 @@ internal static unsafe class MatMul
         public delegate*<byte*, long, byte*, int, float*, void> Kernel4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x4;
         public delegate*<byte*, long, byte*, long, int, float*, long, void> Kernel4x8;
-        public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel16;
-        public delegate*<byte*, long, byte*, int*, int, float*, void> Kernel8;
-        public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x4;
-        public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel8x4;
+        /// <summary>Rows per call of <see cref="KernelWide"/> and <see cref="KernelWidex4"/> (repacked Q4_0), or 0 when there are none.</summary>
+        public int WideRows;
+        public delegate*<byte*, long, byte*, int*, int, float*, void> KernelWide;
+        public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> KernelWidex4;
         public delegate*<byte*, long, byte*, long, int*, int, int, float*, long, void> Kernel16x8;
 
         /// <summary>The first weight row of the next batch tile not yet taken by a thread.</summary>
@@ -137,24 +136,16 @@ internal static unsafe class MatMul
             var y = Output;
             var kernel = Kernel;
             var kernel4 = Kernel4;
-            var kernel16 = Kernel16;
-            var kernel8 = Kernel8;
+            var kernelWide = KernelWide;
+            var wide = WideRows;
             var cols = w.Cols;
             var xr = x.Row(0);
             var r = start;
-            if (kernel16 != null)
+            if (kernelWide != null)
             {
-                for (; r + 16 <= end; r += 16)
+                for (; r + wide <= end; r += wide)
                 {
-                    kernel16(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
-                }
-            }
-
-            if (kernel8 != null)
-            {
-                for (; r + 8 <= end; r += 8)
-                {
-                    kernel8(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
+                    kernelWide(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
                 }
             }
 
@@ -188,8 +179,8 @@ internal static unsafe class MatMul
             // even split, so a core slowed by its neighbours (a busy host) does not leave the other waiting at the barrier.
             // Every output is computed by the same kernel whichever thread takes its tile, so results do not change.
             var kernel4x4 = Kernel4x4;
-            var kernel16x4 = Kernel16x4;
-            var kernel8x4 = Kernel8x4;
+            var kernelWidex4 = KernelWidex4;
+            var wide = WideRows;
             int tile;
             while ((tile = Interlocked.Add(ref NextTile, TileRows) - TileRows) < rows)
             {
@@ -235,19 +226,11 @@ internal static unsafe class MatMul
                     {
                         var yb = y + ((long)b * rows);
                         var r = tile;
-                        if (kernel16x4 != null)
+                        if (kernelWidex4 != null)
                         {
-                            for (; r + 16 <= tileEnd; r += 16)
+                            for (; r + wide <= tileEnd; r += wide)
                             {
-                                kernel16x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
-                            }
-                        }
-
-                        if (kernel8x4 != null)
-                        {
-                            for (; r + 8 <= tileEnd; r += 8)
-                            {
-                                kernel8x4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
+                                kernelWidex4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
                             }
                         }
 

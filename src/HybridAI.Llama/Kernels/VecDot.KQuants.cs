@@ -95,12 +95,7 @@ internal static unsafe partial class VecDot
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            for (var p = 0; p < 4 * Q4KBytes; p += 64)
-            {
-                Sse.Prefetch0(next + p);
-            }
-
-            next += 4 * Q4KBytes;
+            next = PrefetchNextRows(next, 4 * Q4KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var pairSums = PairSums(x);
@@ -242,12 +237,7 @@ internal static unsafe partial class VecDot
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            for (var p = 0; p < 4 * Q5KBytes; p += 64)
-            {
-                Sse.Prefetch0(next + p);
-            }
-
-            next += 4 * Q5KBytes;
+            next = PrefetchNextRows(next, 4 * Q5KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var pairSums = PairSums(x);
@@ -377,12 +367,7 @@ internal static unsafe partial class VecDot
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            for (var p = 0; p < 4 * Q6KBytes; p += 64)
-            {
-                Sse.Prefetch0(next + p);
-            }
-
-            next += 4 * Q6KBytes;
+            next = PrefetchNextRows(next, 4 * Q6KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Q6KSums(w0, q8, low, high, offset), acc0);
@@ -470,33 +455,16 @@ internal static unsafe partial class VecDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<short> ScalesAndMins(byte* packed, byte* xb, out Vector128<int> minProducts)
     {
-        var scales = Q4KScalesAndMins(packed, out var mins);
+        Q4KScalesAndMins2(packed, packed, out var scales, out var mins, out _, out _);
         minProducts = Sse2.MultiplyAddAdjacent(mins, PairSums(xb));
         return scales;
     }
 
-    // The 12 packed scale/min bytes of a Q4_K/Q5_K block unpacked as ggml's utmp shuffle: the eight scales as shorts in
-    // both halves of the result, the eight mins as shorts in mins.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Q4KScalesAndMins(byte* packed, out Vector128<short> mins)
-    {
-        const uint Mask1 = 0x3f3f3f3f, Mask2 = 0x0f0f0f0f, Mask3 = 0x03030303;
-        uint u0 = *(uint*)packed, u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
-        var u3 = ((u2 >> 4) & Mask2) | (((u1 >> 6) & Mask3) << 4);
-        var aux = u1 & Mask1;
-        u1 = (u2 & Mask2) | (((u0 >> 6) & Mask3) << 4);
-        u2 = aux;
-        u0 &= Mask1;
-        var both = Avx2.ConvertToVector256Int16(Vector128.Create(u0, u1, u2, u3).AsByte());
-        mins = both.GetUpper();
-        var scales = both.GetLower();
-        return Vector256.Create(scales, scales);
-    }
-
     /// <summary>
-    /// The packed scale/min bytes of two Q4_K/Q5_K blocks unpacked at once with vector operations (one block per 128-bit
-    /// lane; each pointer is 4 bytes into its block, and 16 bytes are read): the same scales and mins as
-    /// <see cref="Q4KScalesAndMins"/> gives for each. Per lane u = [u0, u1, u2, -]; the bytes come out as mins 0..3 =
+    /// The 12 packed scale/min bytes of two Q4_K/Q5_K blocks unpacked as ggml's utmp shuffle, with vector operations (one
+    /// block per 128-bit lane; each pointer is 4 bytes into its block, and 16 bytes are read): per block the eight scales as
+    /// shorts in both halves of a register (for <see cref="BroadcastScale"/>) and the eight mins as shorts. Per lane
+    /// u = [u0, u1, u2, -]; the bytes come out as mins 0..3 =
     /// u1 &amp; 0x3f, mins 4..7 = ((u2 &gt;&gt; 4) &amp; 0x0f) | ((u1 &gt;&gt; 6) &amp; 3) &lt;&lt; 4, scales 0..3 = u0 &amp; 0x3f,
     /// scales 4..7 = (u2 &amp; 0x0f) | ((u0 &gt;&gt; 6) &amp; 3) &lt;&lt; 4, as <see cref="Q4KMinsAndScales4"/> does four blocks at a time.
     /// </summary>
@@ -517,6 +485,21 @@ internal static unsafe partial class VecDot
         mins1 = words1.GetLower();
         scales0 = Avx2.Permute4x64(words0.AsInt64(), 0b11_10_11_10).AsInt16();
         scales1 = Avx2.Permute4x64(words1.AsInt64(), 0b11_10_11_10).AsInt16();
+    }
+
+    /// <summary>
+    /// Prefetches the <paramref name="bytes"/> bytes at <paramref name="next"/> (the same span of the next rows, which the
+    /// four-row K-quant kernels walk as one linear stream at their own pace) and returns where the next step starts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* PrefetchNextRows(byte* next, int bytes)
+    {
+        for (var p = 0; p < bytes; p += 64)
+        {
+            Sse.Prefetch0(next + p);
+        }
+
+        return next + bytes;
     }
 
     // Scale k (0..7) of ScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).

@@ -30,10 +30,12 @@ internal static unsafe partial class VecDot
         {
             pairSums[0] = Vector256.Create(PairSums(x0), PairSums(x1));
             pairSums[1] = Vector256.Create(PairSums(x2), PairSums(x3));
-            Q4KRowStep4x4Simd(w0, x0, x1, x2, x3, pairSums, acc, min);
-            Q4KRowStep4x4Simd(w1, x0, x1, x2, x3, pairSums, acc + 4, min + 2);
-            Q4KRowStep4x4Simd(w2, x0, x1, x2, x3, pairSums, acc + 8, min + 4);
-            Q4KRowStep4x4Simd(w3, x0, x1, x2, x3, pairSums, acc + 12, min + 6);
+            Q4KScalesAndMins2(w0 + 4, w1 + 4, out var scales0, out var mins0, out var scales1, out var mins1);
+            Q4KScalesAndMins2(w2 + 4, w3 + 4, out var scales2, out var mins2, out var scales3, out var mins3);
+            Q4KRowStep4x4Simd(w0, scales0, mins0, x0, x1, x2, x3, pairSums, acc, min);
+            Q4KRowStep4x4Simd(w1, scales1, mins1, x0, x1, x2, x3, pairSums, acc + 4, min + 2);
+            Q4KRowStep4x4Simd(w2, scales2, mins2, x0, x1, x2, x3, pairSums, acc + 8, min + 4);
+            Q4KRowStep4x4Simd(w3, scales3, mins3, x0, x1, x2, x3, pairSums, acc + 12, min + 6);
             x0 += Q8KBytes;
             x1 += Q8KBytes;
             x2 += Q8KBytes;
@@ -59,9 +61,9 @@ internal static unsafe partial class VecDot
     // accumulator, min[h] activation rows 2h and 2h + 1's min terms, with Q4KSimd's operations on each.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q4KRowStep4x4Simd(
-        byte* wb, byte* x0, byte* x1, byte* x2, byte* x3, Vector256<short>* pairSums, Vector256<float>* acc, Vector256<float>* min)
+        byte* wb, Vector256<short> scales, Vector128<short> mins, byte* x0, byte* x1, byte* x2, byte* x3, Vector256<short>* pairSums,
+        Vector256<float>* acc, Vector256<float>* min)
     {
-        var scales = Q4KScalesAndMins(wb + 4, out var mins);
         Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
         Q4KRun4x4(wb + 16, scales, 0, x0, x1, x2, x3, ref s0, ref s1, ref s2, ref s3);
         Q4KRun4x4(wb + 16, scales, 1, x0, x1, x2, x3, ref s0, ref s1, ref s2, ref s3);

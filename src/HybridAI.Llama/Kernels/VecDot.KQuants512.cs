@@ -31,12 +31,7 @@ internal static unsafe partial class VecDot
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            for (var p = 0; p < 4 * Q4KBytes; p += 64)
-            {
-                Sse.Prefetch0(next + p);
-            }
-
-            next += 4 * Q4KBytes;
+            next = PrefetchNextRows(next, 4 * Q4KBytes);
             var yd = *(float*)x;
             var negYd = -yd;
             var q8 = (sbyte*)(x + 4);
@@ -159,12 +154,7 @@ internal static unsafe partial class VecDot
         var next = w + (4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            for (var p = 0; p < 4 * Q6KBytes; p += 64)
-            {
-                Sse.Prefetch0(next + p);
-            }
-
-            next += 4 * Q6KBytes;
+            next = PrefetchNextRows(next, 4 * Q6KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var y0 = Vector512.Load(q8);

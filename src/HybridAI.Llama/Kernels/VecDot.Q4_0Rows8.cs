@@ -42,13 +42,11 @@ internal static unsafe partial class VecDot
             Sse.Prefetch0(next + 128);
             next += 8 * Q4_0Bytes;
 
-            var p01 = RowPair(w0, s);
-            var p23 = RowPair(w2, s);
-            var p45 = RowPair(w4, s);
-            var p67 = RowPair(w6, s);
-            acc = BlockStep8(
-                p01 & low, Nibbles(p01, low), p23 & low, Nibbles(p23, low), p45 & low, Nibbles(p45, low), p67 & low, Nibbles(p67, low),
-                Scales8(w0, w2, w4, w6, s), x, sums[b], acc);
+            var lo01 = RowPairNibbles(w0, s, low, out var hi01);
+            var lo23 = RowPairNibbles(w2, s, low, out var hi23);
+            var lo45 = RowPairNibbles(w4, s, low, out var hi45);
+            var lo67 = RowPairNibbles(w6, s, low, out var hi67);
+            acc = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, Scales8(w0, w2, w4, w6, s), x, sums[b], acc);
             w0 += Q4_0Bytes;
             w2 += Q4_0Bytes;
             w4 += Q4_0Bytes;
@@ -75,18 +73,10 @@ internal static unsafe partial class VecDot
         int* s0 = sums, s1 = sums + sumsStride, s2 = sums + (2 * sumsStride), s3 = sums + (3 * sumsStride);
         for (var b = 0; b < n / 32; b++)
         {
-            var p01 = RowPair(w0, s);
-            var p23 = RowPair(w2, s);
-            var p45 = RowPair(w4, s);
-            var p67 = RowPair(w6, s);
-            var lo01 = p01 & low;
-            var hi01 = Nibbles(p01, low);
-            var lo23 = p23 & low;
-            var hi23 = Nibbles(p23, low);
-            var lo45 = p45 & low;
-            var hi45 = Nibbles(p45, low);
-            var lo67 = p67 & low;
-            var hi67 = Nibbles(p67, low);
+            var lo01 = RowPairNibbles(w0, s, low, out var hi01);
+            var lo23 = RowPairNibbles(w2, s, low, out var hi23);
+            var lo45 = RowPairNibbles(w4, s, low, out var hi45);
+            var lo67 = RowPairNibbles(w6, s, low, out var hi67);
             var dw = Scales8(w0, w2, w4, w6, s);
             acc0 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x0, s0[b], acc0);
             acc1 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x1, s1[b], acc1);
@@ -108,13 +98,17 @@ internal static unsafe partial class VecDot
         StoreRows8(acc3, y + (3 * yStride));
     }
 
-    /// <summary>The packed bytes of the blocks at <paramref name="block"/> and one row further, one row per 128-bit lane.</summary>
+    /// <summary>
+    /// The blocks at <paramref name="block"/> and one row further, one row per 128-bit lane, unpacked: the low nibbles
+    /// (elements 0..15) returned, the high nibbles (16..31) in <paramref name="high"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> RowPair(byte* block, nint rowStride) =>
-        Vector256.Create(Vector128.Load(block + 2), Vector128.Load(block + rowStride + 2));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Nibbles(Vector256<byte> packed, Vector256<byte> low) => (packed.AsUInt16() >> 4).AsByte() & low;
+    private static Vector256<byte> RowPairNibbles(byte* block, nint rowStride, Vector256<byte> low, out Vector256<byte> high)
+    {
+        var packed = Vector256.Create(Vector128.Load(block + 2), Vector128.Load(block + rowStride + 2));
+        high = (packed.AsUInt16() >> 4).AsByte() & low;
+        return packed & low;
+    }
 
     /// <summary>The F16 scales of the blocks at four row pairs' first rows (and one row further), widened exactly, in accumulator order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

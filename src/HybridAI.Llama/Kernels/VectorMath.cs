@@ -70,7 +70,7 @@ internal static class VectorMath
     {
         var n = y.Length;
         var count = results.Length;
-        if (stride < n || (count > 0 && ((long)(count - 1) * stride) + n > rows.Length))
+        if (!RowsFit(rows.Length, stride, n, count))
         {
             throw new ArgumentException($"{count} rows of {n} floats at stride {stride} need {((long)Math.Max(0, count - 1) * stride) + n} floats; got {rows.Length}.");
         }
@@ -100,6 +100,10 @@ internal static class VectorMath
             results[r] = DotF16(rows.Slice(r * stride, n), y);
         }
     }
+
+    // Whether count rows of length floats, stride floats apart, lie within available floats.
+    private static bool RowsFit(int available, int stride, int length, int count) =>
+        stride >= length && (count == 0 || ((long)(count - 1) * stride) + length <= available);
 
     /// <summary>Gets whether llamafile's tinyBLAS (AVX-512: 16 lanes) takes a batched float product of this row length.</summary>
     public static bool FitsTiled(int length) => length % TiledLanes == 0;
@@ -139,7 +143,7 @@ internal static class VectorMath
     {
         var n = y.Length;
         var count = results.Length;
-        if (!FitsTiled(n) || stride < n || (count > 0 && ((long)(count - 1) * stride) + n > rows.Length))
+        if (!FitsTiled(n) || !RowsFit(rows.Length, stride, n, count))
         {
             throw new ArgumentException($"tinyBLAS rows need a length that is a multiple of {TiledLanes} and {count} rows of stride {stride}; got {n} and {rows.Length} floats.");
         }

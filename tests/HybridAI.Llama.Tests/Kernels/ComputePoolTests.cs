@@ -1,6 +1,5 @@
 namespace HybridAI.Llama.Tests;
 
-[Collection(AllocationMeasurements.Name)]
 public sealed class ComputePoolTests
 {
     [Theory]

@@ -1,6 +1,5 @@
 namespace HybridAI.Llama.Tests;
 
-[Collection(AllocationMeasurements.Name)]
 public sealed unsafe class MatMulTests
 {
     public static TheoryData<GgmlType> WeightTypes => new(KernelTestData.WeightTypes);

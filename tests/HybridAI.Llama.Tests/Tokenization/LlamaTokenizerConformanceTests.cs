@@ -7,7 +7,6 @@ using HybridAI.Testing;
 namespace HybridAI.Llama.Tests;
 
 /// <summary>llama.cpp's own tokenizer test vectors (models/ggml-vocab-*.gguf.inp/.out) and the fixture models' prompts.</summary>
-[Collection(AllocationMeasurements.Name)]
 public sealed class LlamaTokenizerConformanceTests
 {
     private const string Separator = "\n__ggml_vocab_test__\n";
