@@ -54,6 +54,37 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>
+    /// On Arm64 every type runs the 128-bit kernels, with Arm's dot-product instruction where the CPU has it and AdvSimd
+    /// widening pairs where not. x64 machines test them through portable operations (above); tests/arm64/run-under-qemu.sh
+    /// runs this whole project as an Arm64 build under emulation, with and without the dot-product extension.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WeightTypes))]
+    public void Select_OnArm64_ChoosesThe128BitKernels(GgmlType type)
+    {
+        Assert.SkipUnless(
+            System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64,
+            "Runs on Arm64 only (tests/arm64/run-under-qemu.sh emulates it).");
+        TestContext.Current.TestOutputHelper?.WriteLine($"AdvSimd {System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported}, Dp {System.Runtime.Intrinsics.Arm.Dp.IsSupported}");
+        Assert.True(Vector128.IsHardwareAccelerated, "Vector128 is not accelerated on this Arm64 machine.");
+        Assert.False(VecDot.IsSimdSupported, "Arm64 reported the x64 kernels as supported.");
+
+        // With Vector128 accelerated and no AVX2, Select hands out SelectPortable's kernels; they must equal the scalar twins.
+        var chosen = VecDot.Select(type);
+        var scalar = VecDot.Select(type, scalar: true);
+        foreach (var n in KernelTestData.Lengths(type))
+        {
+            var (w, x) = Prepare(type, n, seed: 3);
+            fixed (byte* wp = w)
+            {
+                var a = chosen(wp, x.Row(0), n);
+                var b = scalar(wp, x.Row(0), n);
+                Assert.True(BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b), $"{type} n={n}: Arm64 kernel {a:R} vs scalar {b:R}");
+            }
+        }
+    }
+
     [Fact]
     public void DotLanes_SumsFourProductsPerLane_IncludingExtremes()
     {
