@@ -13,4 +13,10 @@ if (args.Length > 0 && args[0] == "matmul")
     return;
 }
 
+if (args.Length > 0 && args[0] == "decode")
+{
+    DecodeProbe.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -77,6 +77,12 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
     /// <summary>Gets or sets whether to run the scalar twins of the kernels (tests compare them with the SIMD kernels).</summary>
     internal bool UseScalarKernels { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether products that read the same input (q, k, v; gate, up) share one quantization and one pool run
+    /// (the default). Tests check that both ways give the same bits; the decode probe times one against the other.
+    /// </summary>
+    internal bool FuseSharedInputProducts { get; set; } = true;
+
     public ReadOnlySpan<float> Decode(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         if (tokens.IsEmpty)
@@ -141,9 +147,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
 
             // Attention block.
             RmsNorm(_x, _xb, n, w.AttentionNorm.Span);
-            MatMul(w.Query, _xb, n, _q);
-            MatMul(w.Key, _xb, n, _k, sameInputAsLast: true);
-            MatMul(w.Value, _xb, n, _v, sameInputAsLast: true);
+            MatMul(_xb, n, w.Query, _q, w.Key, _k, w.Value, _v);
             for (var i = 0; i < n; i++)
             {
                 _rope.Apply(_q.AsSpan(i * _hp.QueryLength, _hp.QueryLength), _hp.HeadDimension, position + i);
@@ -165,8 +169,7 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
             // Feed-forward block (SwiGLU).
             var residual = _x.AsSpan(first * e, rows * e);
             RmsNorm(residual, _xb, rows, w.FeedForwardNorm.Span);
-            MatMul(w.Gate, _xb, rows, _gate);
-            MatMul(w.Up, _xb, rows, _up, sameInputAsLast: true);
+            MatMul(_xb, rows, w.Gate, _gate, w.Up, _up);
             for (var r = 0; r < rows; r++)
             {
                 var ff = _hp.FeedForwardLength;
@@ -202,6 +205,44 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
         {
             // Q4_0 matrices that llama.cpp repacks at load time multiply in its repacked order (WeightMatrix.RepackedByLlamaCpp).
             global::HybridAI.Llama.MatMul.Multiply(weights, _activations, output, _pool, UseScalarKernels);
+        }
+    }
+
+    /// <summary>
+    /// y_i[r, :] = W_i · x[r, :] for two or three matrices that read the same input (q, k, v; gate, up). When they share a
+    /// vec-dot type, x is quantized once and the pool runs them together (<see cref="global::HybridAI.Llama.MatMul.Multiply(ReadOnlySpan{WeightMatrix}, ActivationBuffer, ReadOnlySpan{nint}, ComputePool?, bool)"/>);
+    /// a mix that gives them different types (a Q5_0 k with a Q8_0 v) runs them one after another. Each output is the same
+    /// either way.
+    /// </summary>
+    private void MatMul(ReadOnlySpan<float> x, int rows, in WeightMatrix w0, float[] y0, in WeightMatrix w1, float[] y1, in WeightMatrix w2 = default, float[]? y2 = null)
+    {
+        var count = y2 is null ? 2 : 3;
+        var type = GgmlTypeInfo.VecDotType(w0.Type);
+        if (!FuseSharedInputProducts || GgmlTypeInfo.VecDotType(w1.Type) != type || w1.Cols != w0.Cols ||
+            (count == 3 && (GgmlTypeInfo.VecDotType(w2.Type) != type || w2.Cols != w0.Cols)))
+        {
+            MatMul(w0, x, rows, y0);
+            MatMul(w1, x, rows, y1, sameInputAsLast: true);
+            if (count == 3)
+            {
+                MatMul(w2, x, rows, y2!, sameInputAsLast: true);
+            }
+
+            return;
+        }
+
+        _activations.Load(w0.Type, x[..(rows * w0.Cols)], rows, w0.Cols, UseScalarKernels);
+        Span<WeightMatrix> weights = stackalloc WeightMatrix[3];
+        Span<nint> outputs = stackalloc nint[3];
+        fixed (float* p0 = y0, p1 = y1, p2 = y2)
+        {
+            weights[0] = w0;
+            weights[1] = w1;
+            weights[2] = w2;
+            outputs[0] = (nint)p0;
+            outputs[1] = (nint)p1;
+            outputs[2] = (nint)p2;
+            global::HybridAI.Llama.MatMul.Multiply(weights[..count], _activations, outputs[..count], _pool, UseScalarKernels);
         }
     }
 

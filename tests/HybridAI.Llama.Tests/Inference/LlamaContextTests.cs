@@ -128,6 +128,45 @@ public sealed class LlamaContextTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// q/k/v and gate/up in one pool run each give the same logits, bit for bit, as one product after another: a prompt
+    /// (batch kernels) and single tokens, for Q4_0 (repacked order), Q8_0, a Q4_K_M mix on 160-wide rows (Q5_0 and Q8_0
+    /// fallbacks in one run), and a file whose v (F16) and up (Q4_K) need other activations than q/k and gate (Q8_0): those
+    /// run one after another.
+    /// </summary>
+    [Theory]
+    [InlineData("Q4_0", 256, false)]
+    [InlineData("Q8_0", 256, false)]
+    [InlineData("Q4_K_M", 160, false)]
+    [InlineData("Q8_0", 256, true)]
+    public void Decode_FusedAndSeparateProducts_GiveTheSameBits(string fileType, int embedding, bool mixedInputs)
+    {
+        using var file = new HybridAI.Llama.Tests.TestModelBuilder
+        {
+            EmbeddingLength = embedding, FeedForwardLength = 512, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, VocabSize = 300,
+            WeightRange = 0.1f, Seed = 77, DefaultType = Enum.Parse<LlamaFileType>(fileType),
+            TensorType = mixedInputs ? (name, _) => name.EndsWith("attn_v.weight", StringComparison.Ordinal) ? GgmlType.F16
+                : name.EndsWith("ffn_up.weight", StringComparison.Ordinal) ? GgmlType.Q4_K : null : null,
+        }.Build();
+        using var llama = LlamaModel.Load(file.Path);
+        if (mixedInputs)
+        {
+            Assert.Equal(GgmlType.F16, llama.File.GetTensor("blk.1.attn_v.weight").Type);
+            Assert.Equal(GgmlType.Q4_K, llama.File.GetTensor("blk.1.ffn_up.weight").Type);
+        }
+
+        using var fused = llama.CreateContext(64, KvCacheType.F16, threads: 3);
+        using var separate = llama.CreateContext(64, KvCacheType.F16, threads: 3);
+        separate.FuseSharedInputProducts = false;
+        int[] prompt = [1, 17, 250, 3, 99, 42, 7, 120, 5, 6, 11];
+        Assert.Equal(separate.Decode(prompt).ToArray(), fused.Decode(prompt).ToArray());
+        for (var i = 0; i < 5; i++)
+        {
+            int[] token = [30 + i];
+            Assert.Equal(separate.Decode(token).ToArray(), fused.Decode(token).ToArray());
+        }
+    }
+
+    /// <summary>
     /// llama.cpp's Q4_K_M mix on rows that are not a multiple of 256 (as smollm's 576): q4_K tensors fall back to Q5_0 and
     /// q6_K ones to Q8_0, while ffn_down (rows of 512) keeps Q4_K/Q6_K. An 8-token prompt runs the batch (4×4) kernels.
     /// </summary>

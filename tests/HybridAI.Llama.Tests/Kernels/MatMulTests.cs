@@ -234,6 +234,89 @@ public sealed unsafe class MatMulTests
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>
+    /// Several matrices in one run (a layer's q, k, v or gate, up) give each output exactly as a product of its own would:
+    /// types that share a vec-dot type (Q4_0 in llama.cpp's repacked order, Q8_0 and Q5_0 meet Q8_0 blocks; Q4_K, Q6_K and
+    /// Q5_K meet Q8_K), row counts that are not multiples of the 16-row tile, one activation row and a batch, 1 to 3 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, 1)]
+    [InlineData(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, 9)]
+    [InlineData(GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q5_K, 1)]
+    [InlineData(GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q5_K, 6)]
+    [InlineData(GgmlType.F16, GgmlType.F16, GgmlType.F16, 1)]
+    [InlineData(GgmlType.F32, GgmlType.F32, GgmlType.F32, 5)]
+    public void Multiply_SeveralMatricesInOneRun_EachEqualsItsOwnProduct(GgmlType a, GgmlType b, GgmlType c, int batch)
+    {
+        const int Cols = 512;
+        GgmlType[] types = [a, b, c];
+        int[] rows = [72, 21, 40];
+        var values = KernelTestData.RandomFloats(batch * Cols, Cols);
+        var x = new ActivationBuffer(Cols, batch);
+        x.Load(a, values, batch, Cols);
+        var data = new byte[3][];
+        for (var i = 0; i < 3; i++)
+        {
+            data[i] = KernelTestData.QuantizeRows(types[i], KernelTestData.RandomFloats(rows[i] * Cols, rows[i] + i, 0.5f), rows[i], Cols);
+        }
+
+        for (var threads = 1; threads <= 3; threads++)
+        {
+            using var pool = new ComputePool(threads);
+            for (var count = 1; count <= 3; count++)
+            {
+                var separate = new float[3][];
+                var joint = new float[3][];
+                for (var i = 0; i < 3; i++)
+                {
+                    separate[i] = new float[batch * rows[i]];
+                    joint[i] = new float[batch * rows[i]];
+                }
+
+                fixed (byte* w0 = data[0], w1 = data[1], w2 = data[2])
+                fixed (float* s0 = separate[0], s1 = separate[1], s2 = separate[2])
+                fixed (float* j0 = joint[0], j1 = joint[1], j2 = joint[2])
+                {
+                    WeightMatrix[] weights =
+                    [
+                        new(w0, types[0], rows[0], Cols), new(w1, types[1], rows[1], Cols), new(w2, types[2], rows[2], Cols),
+                    ];
+                    nint[] outputs = [(nint)j0, (nint)j1, (nint)j2];
+                    MatMul.Multiply(weights.AsSpan(0, count), x, outputs.AsSpan(0, count), pool);
+                    MatMul.Multiply(weights[0], x, s0, null);
+                    MatMul.Multiply(weights[1], x, s1, null);
+                    MatMul.Multiply(weights[2], x, s2, null);
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    Assert.True(separate[i].AsSpan().SequenceEqual(joint[i]), $"{types[i]} (matrix {i} of {count}, {threads} threads, batch {batch}) differs from its own product.");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_SeveralMatrices_BadArguments_Throw()
+    {
+        var (weights, x) = Prepare(GgmlType.Q8_0, 4, 256, 1);
+        var y = new float[4];
+        fixed (byte* wp = weights)
+        fixed (float* yp = y)
+        {
+            var q8 = new WeightMatrix(wp, GgmlType.Q8_0, 4, 256);
+            var q4k = new WeightMatrix(wp, GgmlType.Q4_K, 4, 256);
+            var narrow = new WeightMatrix(wp, GgmlType.Q8_0, 4, 128);
+            var output = (nint)yp;
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(ReadOnlySpan<WeightMatrix>.Empty, x, ReadOnlySpan<nint>.Empty, null));
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(new[] { q8, q8, q8, q8 }, x, new[] { output, output, output, output }, null));
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(new[] { q8, q8 }, x, new[] { output }, null));
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(new[] { q8, q4k }, x, new[] { output, output }, null));
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(new[] { q8, narrow }, x, new[] { output, output }, null));
+            Assert.Throws<ArgumentException>(() => MatMul.Multiply(new[] { q8, q8 }, x, new[] { output, 0 }, null));
+        }
+    }
+
     [Fact]
     public void WeightMatrix_UnsupportedTypeOrPartialBlock_Throws()
     {
