@@ -7,6 +7,9 @@ namespace HybridAI.Llama;
 /// <remarks>Thread-safe as long as concurrent calls use different pools and outputs; allocation-free in steady state.</remarks>
 internal static unsafe class MatMul
 {
+    /// <summary>Most products one run takes: a layer's query, key and value projections.</summary>
+    public const int MaxProducts = 3;
+
     /// <summary>Weight rows per tile in a batch: small enough to stay in L1/L2 while every activation row passes over it.</summary>
     private const int TileRows = 16;
 
@@ -15,9 +18,6 @@ internal static unsafe class MatMul
 
     [ThreadStatic]
     private static MatMulTask? t_task;
-
-    /// <summary>Most products one run takes: a layer's query, key and value projections.</summary>
-    public const int MaxProducts = 3;
 
     /// <summary>Multiplies <paramref name="w"/> by every row of <paramref name="x"/> into <paramref name="y"/> (x.Rows × w.Rows floats).</summary>
     /// <param name="w">The weights; w.Cols must equal x.Cols.</param>
