@@ -69,16 +69,12 @@ internal static unsafe partial class VecDot
             var wb = w + (b * Q4KBytes);
             var xb = x + (b * Q8KBytes);
             var yd = *(float*)xb;
-            var d = yd * Float16.ToSingle(*(ushort*)wb);
-            var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
-            var scales = ScalesAndMins(wb + 4, xb, out var minProducts);
-            accMin = Fma.MultiplyAdd(Vector128.Create(dmin), Sse2.ConvertToVector128Single(minProducts), accMin);
-
-            var sumi = Q4KIntSums(wb + 16, (sbyte*)(xb + 4), scales, low);
-            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
+            Q4KScalesAndMins(wb + 4, out var scales, out var mins);
+            var sums = Q4KSums(wb, scales, mins, PairSums(xb), (sbyte*)(xb + 4), yd, low, ref accMin);
+            acc = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)wb)), sums, acc);
         }
 
-        return HorizontalSum(acc) + ((accMin.GetElement(0) + accMin.GetElement(2)) + (accMin.GetElement(1) + accMin.GetElement(3)));
+        return HorizontalSum(acc) + MinTotal(accMin);
     }
 
     /// <summary>
@@ -112,10 +108,10 @@ internal static unsafe partial class VecDot
             w3 += Q4KBytes;
         }
 
-        y[0] = HorizontalSum(acc0) + ((min0.GetElement(0) + min0.GetElement(2)) + (min0.GetElement(1) + min0.GetElement(3)));
-        y[1] = HorizontalSum(acc1) + ((min1.GetElement(0) + min1.GetElement(2)) + (min1.GetElement(1) + min1.GetElement(3)));
-        y[2] = HorizontalSum(acc2) + ((min2.GetElement(0) + min2.GetElement(2)) + (min2.GetElement(1) + min2.GetElement(3)));
-        y[3] = HorizontalSum(acc3) + ((min3.GetElement(0) + min3.GetElement(2)) + (min3.GetElement(1) + min3.GetElement(3)));
+        y[0] = HorizontalSum(acc0) + MinTotal(min0);
+        y[1] = HorizontalSum(acc1) + MinTotal(min1);
+        y[2] = HorizontalSum(acc2) + MinTotal(min2);
+        y[3] = HorizontalSum(acc3) + MinTotal(min3);
     }
 
     // One Q4_K super-block of one row, its scales and mins unpacked: the min term is accumulated into accMin, the integer
@@ -209,14 +205,10 @@ internal static unsafe partial class VecDot
             var wb = w + (b * Q5KBytes);
             var xb = x + (b * Q8KBytes);
             var yd = *(float*)xb;
-            var d = yd * Float16.ToSingle(*(ushort*)wb);
-            var dmin = -yd * Float16.ToSingle(*(ushort*)(wb + 2));
-            var scales = ScalesAndMins(wb + 4, xb, out var prod);
-            var total = (prod.GetElement(0) + prod.GetElement(1)) + (prod.GetElement(2) + prod.GetElement(3));
-            summs = MathF.FusedMultiplyAdd(dmin, total, summs);
-
+            Q4KScalesAndMins(wb + 4, out var scales, out var mins);
+            summs = Q5KMinTerm(wb, yd, mins, PairSums(xb), summs);
             var sumi = Q5KIntSums(wb, (sbyte*)(xb + 4), scales, low, bit4);
-            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
+            acc = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)wb)), Avx.ConvertToVector256Single(sumi), acc);
         }
 
         return HorizontalSum(acc) + summs;
@@ -450,15 +442,14 @@ internal static unsafe partial class VecDot
         return Avx2.MultiplyAddAdjacent(scale, p);
     }
 
-    // The 12 packed bytes of a Q4_K/Q5_K block unpacked as ggml's utmp shuffle: 8 scales then 8 mins as shorts; the scales
-    // are returned in both halves of a register, and minProducts gets _mm_madd_epi16(mins, hadd(bsums)).
+    // One block's scales (for BroadcastScale) and mins, as Q4KScalesAndMins2 unpacks them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> ScalesAndMins(byte* packed, byte* xb, out Vector128<int> minProducts)
-    {
-        Q4KScalesAndMins2(packed, packed, out var scales, out var mins, out _, out _);
-        minProducts = Sse2.MultiplyAddAdjacent(mins, PairSums(xb));
-        return scales;
-    }
+    private static void Q4KScalesAndMins(byte* packed, out Vector256<short> scales, out Vector128<short> mins) =>
+        Q4KScalesAndMins2(packed, packed, out scales, out mins, out _, out _);
+
+    // The four lanes of a Q4_K min accumulator summed in ggml's order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MinTotal(Vector128<float> m) => (m.GetElement(0) + m.GetElement(2)) + (m.GetElement(1) + m.GetElement(3));
 
     /// <summary>
     /// The 12 packed scale/min bytes of two Q4_K/Q5_K blocks unpacked as ggml's utmp shuffle, with vector operations (one
@@ -502,7 +493,7 @@ internal static unsafe partial class VecDot
         return next + bytes;
     }
 
-    // Scale k (0..7) of ScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).
+    // Scale k (0..7) of Q4KScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<short> BroadcastScale(Vector256<short> scales, int k)
     {

@@ -52,7 +52,7 @@ internal static unsafe partial class VecDot
             {
                 var pair = min[(2 * i) + (j / 2)];
                 var m = j % 2 == 0 ? pair.GetLower() : pair.GetUpper();
-                y[(j * yStride) + i] = HorizontalSum(acc[(4 * i) + j]) + ((m.GetElement(0) + m.GetElement(2)) + (m.GetElement(1) + m.GetElement(3)));
+                y[(j * yStride) + i] = HorizontalSum(acc[(4 * i) + j]) + MinTotal(m);
             }
         }
     }

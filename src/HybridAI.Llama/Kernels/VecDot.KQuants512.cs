@@ -431,9 +431,6 @@ internal static unsafe partial class VecDot
     private static Vector512<int> FoldHalves(Vector512<int> a, Vector512<int> b) =>
         Avx512F.Shuffle4x128(a, b, 0b01_00_01_00) + Avx512F.Shuffle4x128(a, b, 0b11_10_11_10);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float MinTotal(Vector128<float> m) => (m.GetElement(0) + m.GetElement(2)) + (m.GetElement(1) + m.GetElement(3));
-
     private static void StoreQ4K4x4Row(float* y, long yStride, Vector512<float> acc01, Vector512<float> acc23, Vector512<float> mins)
     {
         y[0] = HorizontalSum(acc01.GetLower()) + MinTotal(mins.GetLower().GetLower());

@@ -208,7 +208,7 @@ internal static unsafe partial class VecDot
             hi = Vector128.FusedMultiplyAdd(vd, Vector128.ConvertToSingle(sumHi), hi);
         }
 
-        return HorizontalSum(lo, hi) + ((accMin.GetElement(0) + accMin.GetElement(2)) + (accMin.GetElement(1) + accMin.GetElement(3)));
+        return HorizontalSum(lo, hi) + MinTotal(accMin);
     }
 
     internal static float Q5KPortable(byte* w, byte* x, int n)

@@ -53,9 +53,7 @@ public sealed class ComputePoolTests
     /// After a thread's first run, both sleeping paths allocate nothing on it: waking workers that fell asleep, and
     /// sleeping until a slow worker finishes. A new thread runs the pool before it ever waits or sleeps otherwise (on Unix
     /// its first wait of any kind makes its wait state, ~2 KB, which the pool makes on a thread's first run), then takes
-    /// both paths twice. (This host rarely shows the runtime's lazy allocations, which is why a loaded full test run once
-    /// caught one in <c>LlamaContextTests.Decode_SteadyStateGeneration_AllocatesNothing</c> and this test may not; it
-    /// states the property the pool now guarantees.)
+    /// both paths twice.
     /// </summary>
     [Fact]
     public void Run_SleepingPaths_AllocateNothingAfterTheThreadsFirstRun()

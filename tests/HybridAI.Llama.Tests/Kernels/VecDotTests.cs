@@ -258,11 +258,8 @@ public sealed unsafe class VecDotTests
         var kernel = VecDot.SelectRows4x4(type);
         Assert.SkipWhen(kernel == null, $"No 4×4 kernel for {type} on this CPU.");
         Assert.True(VecDot.SelectRows4x4(type, scalar: true) == null);
-        var scalar = VecDot.Select(type, scalar: true);
-        const int YStride = 7;
         foreach (var n in KernelTestData.Lengths(type))
         {
-            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
             for (var seed = 0; seed < 2; seed++)
             {
                 var w = seed == 0
@@ -270,21 +267,7 @@ public sealed unsafe class VecDotTests
                     : KernelTestData.RawBlocks(type, 4, n, n);
                 var x = new ActivationBuffer(n, 4);
                 x.Load(type, KernelTestData.RandomFloats(4 * n, (3 * n) + seed, 3f), 4, n);
-                var y = new float[4 * YStride];
-                fixed (byte* wp = w)
-                fixed (float* yp = y)
-                {
-                    kernel(wp, rowBytes, x.Row(0), x.RowStride, n, yp, YStride);
-                    for (var j = 0; j < 4; j++)
-                    {
-                        for (var i = 0; i < 4; i++)
-                        {
-                            var expected = scalar(wp + (i * rowBytes), x.Row(j), n);
-                            var got = y[(j * YStride) + i];
-                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{type} n={n} seed={seed} x{j} w{i}: {got:R} vs scalar {expected:R}");
-                        }
-                    }
-                }
+                AssertBatchKernelEqualsScalar(kernel, type, w, x, firstRow: 0, rowStep: 1, activationRows: 4, n, yStride: 7, $"{type} n={n} seed={seed}");
             }
         }
     }
@@ -672,26 +655,13 @@ public sealed unsafe class VecDotTests
 
         foreach (var n in KernelTestData.Lengths(GgmlType.Q5_0))
         {
-            var rowBytes = (int)GgmlTypeInfo.RowBytes(GgmlType.Q5_0, n);
             var w = KernelTestData.RawBlocks(GgmlType.Q5_0, 4, n, n + 3);
             var x = new ActivationBuffer(n, 4);
             x.Load(GgmlType.Q5_0, KernelTestData.RandomFloats(4 * n, n + 5, 3f), 4, n);
-            var y = new float[16];
-            fixed (byte* wp = w)
-            fixed (float* yp = y)
+            foreach (var (name, pointer) in kernels)
             {
-                foreach (var (name, pointer) in kernels)
-                {
-                    ((delegate*<byte*, long, byte*, long, int, float*, long, void>)pointer)(wp, rowBytes, x.Row(0), x.RowStride, n, yp, 4);
-                    for (var j = 0; j < 4; j++)
-                    {
-                        for (var i = 0; i < 4; i++)
-                        {
-                            var expected = VecDot.Q5_0Scalar(wp + (i * rowBytes), x.Row(j), n);
-                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[(j * 4) + i]), $"{name} n={n} x{j} w{i}: {y[(j * 4) + i]:R} vs scalar {expected:R}");
-                        }
-                    }
-                }
+                var kernel = (delegate*<byte*, long, byte*, long, int, float*, long, void>)pointer;
+                AssertBatchKernelEqualsScalar(kernel, GgmlType.Q5_0, w, x, firstRow: 0, rowStep: 1, activationRows: 4, n, yStride: 4, $"{name} n={n}");
             }
         }
     }
@@ -715,34 +685,17 @@ public sealed unsafe class VecDotTests
             GgmlType.Q5_K => &VecDot.Q5KRows4x4Simd,
             _ => &VecDot.Q6KRows4x4Simd,
         };
-        var scalar = VecDot.Select(type, scalar: true);
-        const int YStride = 9;
         foreach (var n in KernelTestData.Lengths(type))
         {
-            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
             for (var seed = 0; seed < 3; seed++)
             {
                 var w = seed == 0
                     ? KernelTestData.QuantizeRows(type, KernelTestData.RandomFloats(4 * n, n + seed, 0.5f), 4, n)
                     : KernelTestData.RawBlocks(type, 4, n, n + seed);
-                var x = new ActivationBuffer(n + 512, 8);
+                var x = new ActivationBuffer(n, 8);
                 x.Load(type, KernelTestData.RandomFloats(8 * n, (5 * n) + seed, 3f), 8, n);
-                var y = new float[4 * YStride];
-                fixed (byte* wp = w)
-                fixed (float* yp = y)
-                {
-                    // Activation rows 1, 3, 5 and 7 of the buffer: a stride of two rows.
-                    kernel(wp, rowBytes, x.Row(1), 2 * x.RowStride, n, yp, YStride);
-                    for (var j = 0; j < 4; j++)
-                    {
-                        for (var i = 0; i < 4; i++)
-                        {
-                            var expected = scalar(wp + (i * rowBytes), x.Row(1 + (2 * j)), n);
-                            var got = y[(j * YStride) + i];
-                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{type} n={n} seed={seed} x{j} w{i}: {got:R} vs scalar {expected:R}");
-                        }
-                    }
-                }
+                // Activation rows 1, 3, 5 and 7 of the buffer: a stride of two rows.
+                AssertBatchKernelEqualsScalar(kernel, type, w, x, firstRow: 1, rowStep: 2, activationRows: 4, n, yStride: 9, $"{type} n={n} seed={seed}");
             }
         }
     }
@@ -774,11 +727,8 @@ public sealed unsafe class VecDotTests
     {
         var kernel = VecDot.SelectRows4x8(type);
         Assert.SkipWhen(kernel == null, $"No 4×8 kernel for {type} on this CPU.");
-        var scalar = VecDot.Select(type, scalar: true);
-        const int YStride = 11;
         foreach (var n in KernelTestData.Lengths(type))
         {
-            var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
             for (var seed = 0; seed < 3; seed++)
             {
                 var w = seed == 0
@@ -787,21 +737,7 @@ public sealed unsafe class VecDotTests
                 // Sixteen activation rows, the kernel reading every other one from the second: a stride of two rows.
                 var x = new ActivationBuffer(n, 16);
                 x.Load(type, KernelTestData.RandomFloats(16 * n, (5 * n) + seed, seed == 2 ? 100f : 3f), 16, n);
-                var y = new float[8 * YStride];
-                fixed (byte* wp = w)
-                fixed (float* yp = y)
-                {
-                    kernel(wp, rowBytes, x.Row(1), 2 * x.RowStride, n, yp, YStride);
-                    for (var j = 0; j < 8; j++)
-                    {
-                        for (var i = 0; i < 4; i++)
-                        {
-                            var expected = scalar(wp + (i * rowBytes), x.Row(1 + (2 * j)), n);
-                            var got = y[(j * YStride) + i];
-                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{type} n={n} seed={seed} x{j} w{i}: {got:R} vs scalar {expected:R}");
-                        }
-                    }
-                }
+                AssertBatchKernelEqualsScalar(kernel, type, w, x, firstRow: 1, rowStep: 2, activationRows: 8, n, yStride: 11, $"{type} n={n} seed={seed}");
             }
         }
     }
@@ -810,6 +746,34 @@ public sealed unsafe class VecDotTests
     public void Select_UnsupportedType_Throws()
     {
         Assert.Throws<NotSupportedException>(() => { _ = VecDot.Select(GgmlType.Q2_K); });
+    }
+
+    /// <summary>
+    /// Runs a batch kernel (four weight rows of <paramref name="w"/> × <paramref name="activationRows"/> activation rows of
+    /// <paramref name="x"/>, from <paramref name="firstRow"/> every <paramref name="rowStep"/>-th row, outputs
+    /// <paramref name="yStride"/> floats apart) and checks every output against the scalar twin, bit for bit.
+    /// </summary>
+    private static void AssertBatchKernelEqualsScalar(
+        delegate*<byte*, long, byte*, long, int, float*, long, void> kernel, GgmlType type, byte[] w, ActivationBuffer x,
+        int firstRow, int rowStep, int activationRows, int n, int yStride, string label)
+    {
+        var scalar = VecDot.Select(type, scalar: true);
+        var rowBytes = (int)GgmlTypeInfo.RowBytes(type, n);
+        var y = new float[activationRows * yStride];
+        fixed (byte* wp = w)
+        fixed (float* yp = y)
+        {
+            kernel(wp, rowBytes, x.Row(firstRow), rowStep * x.RowStride, n, yp, yStride);
+            for (var j = 0; j < activationRows; j++)
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    var expected = scalar(wp + (i * rowBytes), x.Row(firstRow + (rowStep * j)), n);
+                    var got = y[(j * yStride) + i];
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{label} x{j} w{i}: {got:R} vs scalar {expected:R}");
+                }
+            }
+        }
     }
 
     internal static (byte[] Weights, ActivationBuffer Activations) Prepare(GgmlType type, int n, int seed)
