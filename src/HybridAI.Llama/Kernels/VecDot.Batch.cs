@@ -74,7 +74,6 @@ internal static unsafe partial class VecDot
         Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
         Vector256<float> a30 = default, a31 = default, a32 = default, a33 = default;
-        var ones = Vector256.Create((short)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
         // d_w·d_x of the current block for the 16 outputs (activation row j, weight row i at 4j + i), broadcast from memory.
@@ -96,10 +95,10 @@ internal static unsafe partial class VecDot
             var abs1 = Avx2.Sign(q1, q1).AsByte();
             var abs2 = Avx2.Sign(q2, q2).AsByte();
             var abs3 = Avx2.Sign(q3, q3).AsByte();
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x0 + 2), d, ones, ref a00, ref a10, ref a20, ref a30);
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x1 + 2), d + 4, ones, ref a01, ref a11, ref a21, ref a31);
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x2 + 2), d + 8, ones, ref a02, ref a12, ref a22, ref a32);
-            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x3 + 2), d + 12, ones, ref a03, ref a13, ref a23, ref a33);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x0 + 2), d, ref a00, ref a10, ref a20, ref a30);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x1 + 2), d + 4, ref a01, ref a11, ref a21, ref a31);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x2 + 2), d + 8, ref a02, ref a12, ref a22, ref a32);
+            Q8_0Step4(q0, q1, q2, q3, abs0, abs1, abs2, abs3, (sbyte*)(x3 + 2), d + 12, ref a03, ref a13, ref a23, ref a33);
             x0 += Q8_0Bytes;
             x1 += Q8_0Bytes;
             x2 += Q8_0Bytes;
@@ -120,14 +119,14 @@ internal static unsafe partial class VecDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q8_0Step4(
         Vector256<sbyte> q0, Vector256<sbyte> q1, Vector256<sbyte> q2, Vector256<sbyte> q3,
-        Vector256<byte> abs0, Vector256<byte> abs1, Vector256<byte> abs2, Vector256<byte> abs3, sbyte* qx, float* d, Vector256<short> ones,
+        Vector256<byte> abs0, Vector256<byte> abs1, Vector256<byte> abs2, Vector256<byte> abs3, sbyte* qx, float* d,
         ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
     {
         var v = Vector256.Load(qx);
-        acc0 = Fma.MultiplyAdd(Vector256.Create(d[0]), Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs0, Avx2.Sign(v, q0)), ones)), acc0);
-        acc1 = Fma.MultiplyAdd(Vector256.Create(d[1]), Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs1, Avx2.Sign(v, q1)), ones)), acc1);
-        acc2 = Fma.MultiplyAdd(Vector256.Create(d[2]), Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs2, Avx2.Sign(v, q2)), ones)), acc2);
-        acc3 = Fma.MultiplyAdd(Vector256.Create(d[3]), Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs3, Avx2.Sign(v, q3)), ones)), acc3);
+        acc0 = Fma.MultiplyAdd(Vector256.Create(d[0]), Avx.ConvertToVector256Single(SumsOfFour(abs0, Avx2.Sign(v, q0))), acc0);
+        acc1 = Fma.MultiplyAdd(Vector256.Create(d[1]), Avx.ConvertToVector256Single(SumsOfFour(abs1, Avx2.Sign(v, q1))), acc1);
+        acc2 = Fma.MultiplyAdd(Vector256.Create(d[2]), Avx.ConvertToVector256Single(SumsOfFour(abs2, Avx2.Sign(v, q2))), acc2);
+        acc3 = Fma.MultiplyAdd(Vector256.Create(d[3]), Avx.ConvertToVector256Single(SumsOfFour(abs3, Avx2.Sign(v, q3))), acc3);
     }
 
     private static void Store4(float* y, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)

@@ -48,16 +48,14 @@ internal static unsafe partial class VecDot
     internal static float Q4_0InterleavedSimd(byte* w, byte* x, int n)
     {
         var acc = 0f;
-        var ones = Vector256.Create((short)1);
-        var onesBytes = Vector256.Create((byte)1);
         for (var b = 0; b < n / 32; b++)
         {
             var wb = w + (b * Q4_0Bytes);
             var xb = x + (b * Q8_0Bytes);
             var scale = Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb);
             var qx = Vector256.Load((sbyte*)(xb + 2));
-            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
-            acc = MathF.FusedMultiplyAdd(Vector256.Sum(NibbleIntSums(wb + 2, qx, ones, offset)), scale, acc);
+            var offset = SumsOfFour(Vector256.Create((byte)1), qx) << 3;
+            acc = MathF.FusedMultiplyAdd(Vector256.Sum(NibbleIntSums(wb + 2, qx, offset)), scale, acc);
         }
 
         return acc;
@@ -67,8 +65,6 @@ internal static unsafe partial class VecDot
     internal static void Q4_0InterleavedRows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
     {
         var acc = Vector128<float>.Zero;
-        var ones = Vector256.Create((short)1);
-        var onesBytes = Vector256.Create((byte)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride * PrefetchGroups);
         for (var b = 0; b < n / 32; b++)
@@ -79,11 +75,11 @@ internal static unsafe partial class VecDot
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
-            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
-            var s0 = NibbleIntSums(w0 + 2, qx, ones, offset);
-            var s1 = NibbleIntSums(w1 + 2, qx, ones, offset);
-            var s2 = NibbleIntSums(w2 + 2, qx, ones, offset);
-            var s3 = NibbleIntSums(w3 + 2, qx, ones, offset);
+            var offset = SumsOfFour(Vector256.Create((byte)1), qx) << 3;
+            var s0 = NibbleIntSums(w0 + 2, qx, offset);
+            var s1 = NibbleIntSums(w1 + 2, qx, offset);
+            var s2 = NibbleIntSums(w2 + 2, qx, offset);
+            var s3 = NibbleIntSums(w3 + 2, qx, offset);
             // Exact integer totals of the four rows: pairwise adds within lanes, then the two 128-bit halves.
             var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s0, s1), Avx2.HorizontalAdd(s2, s3));
             var totals = h.GetLower() + h.GetUpper();
@@ -109,8 +105,6 @@ internal static unsafe partial class VecDot
     internal static void Q4_0InterleavedRows4x4Simd(byte* w, long rowStride, byte* x, long xStride, int n, float* y, long yStride)
     {
         Vector128<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        var ones = Vector256.Create((short)1);
-        var onesBytes = Vector256.Create((byte)1);
         var shifts = Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u);
         var mask = Vector256.Create((byte)0x0F);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
@@ -123,10 +117,10 @@ internal static unsafe partial class VecDot
             var n3 = Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(w3 + 2).AsUInt32(), shifts).AsByte() & mask;
             var dw = Vector128.Create(Float16.ToSingle(*(ushort*)w0), Float16.ToSingle(*(ushort*)w1),
                 Float16.ToSingle(*(ushort*)w2), Float16.ToSingle(*(ushort*)w3));
-            acc0 = BlockStep4(n0, n1, n2, n3, dw, x0, ones, onesBytes, acc0);
-            acc1 = BlockStep4(n0, n1, n2, n3, dw, x1, ones, onesBytes, acc1);
-            acc2 = BlockStep4(n0, n1, n2, n3, dw, x2, ones, onesBytes, acc2);
-            acc3 = BlockStep4(n0, n1, n2, n3, dw, x3, ones, onesBytes, acc3);
+            acc0 = BlockStep4(n0, n1, n2, n3, dw, x0, acc0);
+            acc1 = BlockStep4(n0, n1, n2, n3, dw, x1, acc1);
+            acc2 = BlockStep4(n0, n1, n2, n3, dw, x2, acc2);
+            acc3 = BlockStep4(n0, n1, n2, n3, dw, x3, acc3);
             x0 += Q8_0Bytes;
             x1 += Q8_0Bytes;
             x2 += Q8_0Bytes;
@@ -146,27 +140,26 @@ internal static unsafe partial class VecDot
     // One activation block against four unpacked weight blocks: exact integer totals, then acc += total · (d_w · d_x) per row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> BlockStep4(
-        Vector256<byte> n0, Vector256<byte> n1, Vector256<byte> n2, Vector256<byte> n3, Vector128<float> dw, byte* xb,
-        Vector256<short> ones, Vector256<byte> onesBytes, Vector128<float> acc)
+        Vector256<byte> n0, Vector256<byte> n1, Vector256<byte> n2, Vector256<byte> n3, Vector128<float> dw, byte* xb, Vector128<float> acc)
     {
         var xd = Float16.ToSingle(*(ushort*)xb);
         var qx = Vector256.Load((sbyte*)(xb + 2));
-        var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << 3;
-        var s0 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n0, qx), ones) - offset;
-        var s1 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n1, qx), ones) - offset;
-        var s2 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n2, qx), ones) - offset;
-        var s3 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n3, qx), ones) - offset;
+        var offset = SumsOfFour(Vector256.Create((byte)1), qx) << 3;
+        var s0 = SumsOfFour(n0, qx) - offset;
+        var s1 = SumsOfFour(n1, qx) - offset;
+        var s2 = SumsOfFour(n2, qx) - offset;
+        var s3 = SumsOfFour(n3, qx) - offset;
         var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s0, s1), Avx2.HorizontalAdd(s2, s3));
         var totals = h.GetLower() + h.GetUpper();
         return Fma.MultiplyAdd(Sse2.ConvertToVector128Single(totals), dw * Vector128.Create(xd), acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> NibbleIntSums(byte* qs, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+    private static Vector256<int> NibbleIntSums(byte* qs, Vector256<sbyte> qx, Vector256<int> offset)
     {
         // Both halves from one broadcast load (no cross-lane insert): the upper half shifted right by 4 gives the high nibbles.
         var packed = Avx2.BroadcastVector128ToVector256(qs).AsUInt32();
         var nibbles = Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u)).AsByte() & Vector256.Create((byte)0x0F);
-        return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(nibbles, qx), ones) - offset;
+        return SumsOfFour(nibbles, qx) - offset;
     }
 }

@@ -13,7 +13,8 @@ namespace HybridAI.Llama;
 /// <item>Two rows share one 256-bit register, one row's 16 packed bytes per 128-bit lane, so one shift and two masks
 /// unpack two rows' nibbles and the activation's halves are broadcast once per block.</item>
 /// <item>The eight rows' 16-bit pair sums are reduced by three horizontal adds and one multiply-add, which stays exact in
-/// 16 bits: a lane holds at most 16 products of a nibble (≤ 15) and an activation (|x| ≤ 128), 30 720 &lt; 2^15.</item>
+/// 16 bits: a lane holds at most 16 products of a nibble (≤ 15) and an activation (|x| ≤ 128), 30 720 &lt; 2^15. With
+/// AVX-VNNI, <c>vpdpbusd</c> sums the products in 32 bits and three 32-bit horizontal adds give the same totals.</item>
 /// <item>The −8 of every nibble is one subtraction of 8·Σx per block, with the activation's block sums
 /// (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
 /// <item>The eight F16 scales are packed in general-purpose registers and widened together exactly (<see cref="WidenHalves(Vector256{int})"/>).</item>
@@ -129,12 +130,27 @@ internal static unsafe partial class VecDot
     {
         var xlo = Avx2.BroadcastVector128ToVector256((sbyte*)(xb + 2));
         var xhi = Avx2.BroadcastVector128ToVector256((sbyte*)(xb + 18));
-        var m01 = Avx2.MultiplyAddAdjacent(lo01, xlo) + Avx2.MultiplyAddAdjacent(hi01, xhi);
-        var m23 = Avx2.MultiplyAddAdjacent(lo23, xlo) + Avx2.MultiplyAddAdjacent(hi23, xhi);
-        var m45 = Avx2.MultiplyAddAdjacent(lo45, xlo) + Avx2.MultiplyAddAdjacent(hi45, xhi);
-        var m67 = Avx2.MultiplyAddAdjacent(lo67, xlo) + Avx2.MultiplyAddAdjacent(hi67, xhi);
-        var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(m01, m23), Avx2.HorizontalAdd(m45, m67));
-        var totals = Avx2.MultiplyAddAdjacent(h, Vector256.Create((short)1)) - Vector256.Create(xSum << 3);
+        Vector256<int> totals;
+        if (AvxVnni.IsSupported)
+        {
+            // Four 32-bit sums per row and lane from two vpdpbusd; three horizontal adds leave the same totals in the same order.
+            var m01 = AddSumsOfFour(SumsOfFour(lo01, xlo), hi01, xhi);
+            var m23 = AddSumsOfFour(SumsOfFour(lo23, xlo), hi23, xhi);
+            var m45 = AddSumsOfFour(SumsOfFour(lo45, xlo), hi45, xhi);
+            var m67 = AddSumsOfFour(SumsOfFour(lo67, xlo), hi67, xhi);
+            totals = Avx2.HorizontalAdd(Avx2.HorizontalAdd(m01, m23), Avx2.HorizontalAdd(m45, m67));
+        }
+        else
+        {
+            var m01 = Avx2.MultiplyAddAdjacent(lo01, xlo) + Avx2.MultiplyAddAdjacent(hi01, xhi);
+            var m23 = Avx2.MultiplyAddAdjacent(lo23, xlo) + Avx2.MultiplyAddAdjacent(hi23, xhi);
+            var m45 = Avx2.MultiplyAddAdjacent(lo45, xlo) + Avx2.MultiplyAddAdjacent(hi45, xhi);
+            var m67 = Avx2.MultiplyAddAdjacent(lo67, xlo) + Avx2.MultiplyAddAdjacent(hi67, xhi);
+            var h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(m01, m23), Avx2.HorizontalAdd(m45, m67));
+            totals = Avx2.MultiplyAddAdjacent(h, Vector256.Create((short)1));
+        }
+
+        totals -= Vector256.Create(xSum << 3);
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(totals), dw * Vector256.Create(Float16.ToSingle(*(ushort*)xb)), acc);
     }
 

@@ -49,14 +49,13 @@ internal static unsafe partial class VecDot
     internal static float Q5_0Simd(byte* w, byte* x, int n)
     {
         var acc = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         for (var b = 0; b < n / 32; b++)
         {
             var wb = w + (b * Q5_0Bytes);
             var xb = x + (b * Q8_0Bytes);
             var d = Vector256.Create(Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb));
             var qx = Vector256.Load((sbyte*)(xb + 2));
-            acc = Fma.MultiplyAdd(d, SumProducts(Q5_0Signed(wb), qx, ones), acc);
+            acc = Fma.MultiplyAdd(d, SumProducts(Q5_0Signed(wb), qx), acc);
         }
 
         return HorizontalSum(acc);

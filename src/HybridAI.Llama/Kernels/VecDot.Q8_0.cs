@@ -37,7 +37,6 @@ internal static unsafe partial class VecDot
     internal static float Q8_0Simd(byte* w, byte* x, int n)
     {
         var acc = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         for (var b = 0; b < n / 32; b++)
         {
             var wb = w + (b * Q8_0Bytes);
@@ -45,7 +44,7 @@ internal static unsafe partial class VecDot
             var d = Vector256.Create(Float16.ToSingle(*(ushort*)wb) * Float16.ToSingle(*(ushort*)xb));
             var qw = Vector256.Load((sbyte*)(wb + 2));
             var qx = Vector256.Load((sbyte*)(xb + 2));
-            acc = Fma.MultiplyAdd(d, SumProducts(qw, qx, ones), acc);
+            acc = Fma.MultiplyAdd(d, SumProducts(qw, qx), acc);
         }
 
         return HorizontalSum(acc);
@@ -81,7 +80,6 @@ internal static unsafe partial class VecDot
     internal static float Q4_0Simd(byte* w, byte* x, int n)
     {
         var acc = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         var low = Vector128.Create((byte)0x0F);
         var eight = Vector256.Create((sbyte)8);
         for (var b = 0; b < n / 32; b++)
@@ -93,7 +91,7 @@ internal static unsafe partial class VecDot
             var nibbles = Vector256.Create(packed & low, (packed.AsUInt16() >> 4).AsByte() & low);
             var qw = nibbles.AsSByte() - eight;
             var qx = Vector256.Load((sbyte*)(xb + 2));
-            acc = Fma.MultiplyAdd(d, SumProducts(qw, qx, ones), acc);
+            acc = Fma.MultiplyAdd(d, SumProducts(qw, qx), acc);
         }
 
         return HorizontalSum(acc);
@@ -101,11 +99,6 @@ internal static unsafe partial class VecDot
 
     /// <summary>mul_sum_i8_pairs_float: int32 lane l = Σ a[4l..4l+3]·b[4l..4l+3] (exact: |a| ≤ 128, |b| ≤ 127), as floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> SumProducts(Vector256<sbyte> a, Vector256<sbyte> b, Vector256<short> ones)
-    {
-        var absA = Avx2.Sign(a, a).AsByte();
-        var signedB = Avx2.Sign(b, a);
-        var pairs = Avx2.MultiplyAddAdjacent(absA, signedB);
-        return Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(pairs, ones));
-    }
+    private static Vector256<float> SumProducts(Vector256<sbyte> a, Vector256<sbyte> b) =>
+        Avx.ConvertToVector256Single(SumsOfFour(Avx2.Sign(a, a).AsByte(), Avx2.Sign(b, a)));
 }

@@ -37,7 +37,6 @@ internal static unsafe partial class VecDot
     internal static void Q8_0Rows4Simd(byte* w, long rowStride, byte* x, int n, float* y)
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        var ones = Vector256.Create((short)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride * PrefetchGroups);
         var blocks = n / 32;
@@ -50,10 +49,10 @@ internal static unsafe partial class VecDot
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
-            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), SumProducts(Vector256.Load((sbyte*)(w0 + 2)), qx, ones), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), SumProducts(Vector256.Load((sbyte*)(w1 + 2)), qx, ones), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), SumProducts(Vector256.Load((sbyte*)(w2 + 2)), qx, ones), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), SumProducts(Vector256.Load((sbyte*)(w3 + 2)), qx, ones), acc3);
+            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), SumProducts(Vector256.Load((sbyte*)(w0 + 2)), qx), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), SumProducts(Vector256.Load((sbyte*)(w1 + 2)), qx), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), SumProducts(Vector256.Load((sbyte*)(w2 + 2)), qx), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), SumProducts(Vector256.Load((sbyte*)(w3 + 2)), qx), acc3);
             x += Q8_0Bytes;
             w0 += Q8_0Bytes;
             w1 += Q8_0Bytes;
@@ -79,8 +78,6 @@ internal static unsafe partial class VecDot
         where TBlocks : IOffsetBlocks
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        var ones = Vector256.Create((short)1);
-        var onesBytes = Vector256.Create((byte)1);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
         var next = w + (4 * rowStride * PrefetchGroups);
         var blocks = n / 32;
@@ -92,11 +89,11 @@ internal static unsafe partial class VecDot
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
-            var offset = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(onesBytes, qx), ones) << TBlocks.OffsetShift;
-            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), OffsetSums<TBlocks>(w0, qx, ones, offset), acc0);
-            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), OffsetSums<TBlocks>(w1, qx, ones, offset), acc1);
-            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), OffsetSums<TBlocks>(w2, qx, ones, offset), acc2);
-            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), OffsetSums<TBlocks>(w3, qx, ones, offset), acc3);
+            var offset = SumsOfFour(Vector256.Create((byte)1), qx) << TBlocks.OffsetShift;
+            acc0 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w0) * xd), OffsetSums<TBlocks>(w0, qx, offset), acc0);
+            acc1 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w1) * xd), OffsetSums<TBlocks>(w1, qx, offset), acc1);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w2) * xd), OffsetSums<TBlocks>(w2, qx, offset), acc2);
+            acc3 = Fma.MultiplyAdd(Vector256.Create(Float16.ToSingle(*(ushort*)w3) * xd), OffsetSums<TBlocks>(w3, qx, offset), acc3);
             x += Q8_0Bytes;
             w0 += TBlocks.BlockBytes;
             w1 += TBlocks.BlockBytes;
@@ -112,9 +109,9 @@ internal static unsafe partial class VecDot
 
     // Lane l: Σ_{e=4l..4l+3} (u_e − o)·x_e for one block, given o·Σ x per lane in offset.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> OffsetSums<TBlocks>(byte* block, Vector256<sbyte> qx, Vector256<short> ones, Vector256<int> offset)
+    private static Vector256<float> OffsetSums<TBlocks>(byte* block, Vector256<sbyte> qx, Vector256<int> offset)
         where TBlocks : IOffsetBlocks =>
-        Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(TBlocks.Unsigned(block), qx), ones) - offset);
+        Avx.ConvertToVector256Single(SumsOfFour(TBlocks.Unsigned(block), qx) - offset);
 
     /// <summary>
     /// The 32 four-bit values packed in the 16 bytes at <paramref name="qs"/>, element e in byte e: low nibbles are elements

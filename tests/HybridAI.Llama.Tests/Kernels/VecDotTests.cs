@@ -115,6 +115,62 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>
+    /// The 256-bit kernels' byte products, on whichever path this CPU takes (AVX-VNNI's vpdpbusd, or vpmaddubsw and
+    /// vpmaddwd): exact sums of four over the kernels' whole input range, extremes included.
+    /// </summary>
+    [Fact]
+    public void SumsOfFour_SumsFourProductsPerLane_OverTheKernelsInputRange()
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"AVX-VNNI: {VecDot.IsAvxVnniSupported}");
+        var u = new byte[32];
+        var s = new sbyte[32];
+        var acc = new int[8];
+        var random = new Random(5);
+        for (var trial = 0; trial < 1000; trial++)
+        {
+            // The callers' range: |w| ≤ 128 (sign-trick magnitudes, nibbles, five-bit values) against |x| ≤ 127.
+            for (var i = 0; i < 32; i++)
+            {
+                u[i] = trial == 0 ? (byte)128 : (byte)random.Next(0, 129);
+                s[i] = trial == 0 ? (sbyte)(i % 2 == 0 ? 127 : -127) : (sbyte)random.Next(-127, 128);
+            }
+
+            for (var l = 0; l < 8; l++)
+            {
+                acc[l] = random.Next(-1 << 20, 1 << 20);
+            }
+
+            var sums = VecDot.SumsOfFour(Vector256.Create(u), Vector256.Create(s));
+            var added = VecDot.AddSumsOfFour(Vector256.Create(acc), Vector256.Create(u), Vector256.Create(s));
+            for (var l = 0; l < 8; l++)
+            {
+                var expected = 0;
+                for (var k = 0; k < 4; k++)
+                {
+                    expected += u[(4 * l) + k] * s[(4 * l) + k];
+                }
+
+                Assert.Equal(expected, sums.GetElement(l));
+                Assert.Equal(acc[l] + expected, added.GetElement(l));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Proof that the AVX-VNNI path really runs where the CPU reports it: vpdpbusd sums 255 · −128 four times exactly, where
+    /// vpmaddubsw would saturate each pair at −32 768. Skipped on CPUs without AVX-VNNI; tests/x64/run-with-avx-vnni.sh runs
+    /// this project with it on CPUs that implement but do not report it (Sapphire/Emerald Rapids virtual machines).
+    /// </summary>
+    [Fact]
+    public void SumsOfFour_WithAvxVnni_UsesVpdpbusd()
+    {
+        Assert.SkipUnless(VecDot.IsAvxVnniSupported, "This CPU does not report AVX-VNNI (tests/x64/run-with-avx-vnni.sh).");
+        var sums = VecDot.SumsOfFour(Vector256.Create((byte)255), Vector256.Create((sbyte)-128));
+        Assert.Equal(Vector256.Create(4 * 255 * -128), sums);
+    }
+
     [Theory]
     [InlineData(GgmlType.F32)]
     [InlineData(GgmlType.F16)]
