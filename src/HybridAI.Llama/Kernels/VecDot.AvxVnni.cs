@@ -10,7 +10,8 @@ namespace HybridAI.Llama;
 /// also adds to an accumulator; without it, <c>vpmaddubsw</c> (pairs into 16 bits) then <c>vpmaddwd</c> by ones. Both give
 /// the same exact totals whenever no pair sum leaves the 16-bit range, which every caller guarantees (4-bit and 5-bit
 /// values, or |w| ≤ 128 against |x| ≤ 127), so the choice never changes a result, only the instruction count. The choice is
-/// a JIT-time constant: each kernel is compiled with one path only.
+/// a JIT-time constant: each kernel is compiled with one path only. The K-quant kernels' scaled sums (16-bit pair products
+/// added to 32-bit accumulators) likewise become one <c>vpdpwssd</c>.
 /// </content>
 internal static unsafe partial class VecDot
 {
@@ -33,4 +34,12 @@ internal static unsafe partial class VecDot
         AvxVnni.IsSupported
             ? AvxVnni.MultiplyWideningAndAdd(acc, u, s)
             : acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), Vector256.Create((short)1));
+
+    /// <summary>
+    /// <paramref name="acc"/> + the pair products of 16-bit lanes (<c>vpmaddwd</c>): one <c>vpdpwssd</c> with AVX-VNNI. The
+    /// same bits either way (both wrap modulo 2^32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> AddPairProducts(Vector256<int> acc, Vector256<short> a, Vector256<short> b) =>
+        AvxVnni.IsSupported ? AvxVnni.MultiplyWideningAndAdd(acc, a, b) : acc + Avx2.MultiplyAddAdjacent(a, b);
 }

@@ -143,7 +143,7 @@ internal static unsafe partial class VecDot
         var qh = (bits.AsUInt16() >> 4).AsByte() & low;
         var pl = Avx2.MultiplyAddAdjacent(ql, Vector256.Load(q8 + (64 * k)));
         var ph = Avx2.MultiplyAddAdjacent(qh, Vector256.Load(q8 + (64 * k) + 32));
-        return Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * k), pl) + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * k) + 1), ph);
+        return AddPairProducts(Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * k), pl), BroadcastScale(scales, (2 * k) + 1), ph);
     }
 
     internal static float Q5KScalar(byte* w, byte* x, int n)
@@ -287,7 +287,7 @@ internal static unsafe partial class VecDot
         var q1 = ((bits.AsUInt16() >> 4).AsByte() & low) | (ShiftToBit4(hbits, (2 * k) + 1) & bit4);
         var p0 = Avx2.MultiplyAddAdjacent(q0, Vector256.Load(q8 + (64 * k)));
         var p1 = Avx2.MultiplyAddAdjacent(q1, Vector256.Load(q8 + (64 * k) + 32));
-        return Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * k), p0) + Avx2.MultiplyAddAdjacent(BroadcastScale(scales, (2 * k) + 1), p1);
+        return AddPairProducts(Avx2.MultiplyAddAdjacent(BroadcastScale(scales, 2 * k), p0), BroadcastScale(scales, (2 * k) + 1), p1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -158,6 +158,37 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>The K-quant kernels' scaled sums: acc + pair products of 16-bit lanes, wrapping modulo 2^32 on either path.</summary>
+    [Fact]
+    public void AddPairProducts_AddsPairProductsPerLane_WrappingLikeVpmaddwd()
+    {
+        Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available.");
+        var a = new short[16];
+        var b = new short[16];
+        var acc = new int[8];
+        var random = new Random(6);
+        for (var trial = 0; trial < 1000; trial++)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                a[i] = trial == 0 ? short.MinValue : (short)random.Next(short.MinValue, short.MaxValue + 1);
+                b[i] = trial == 0 ? short.MinValue : (short)random.Next(short.MinValue, short.MaxValue + 1);
+            }
+
+            for (var l = 0; l < 8; l++)
+            {
+                acc[l] = trial == 0 ? 1 : random.Next();
+            }
+
+            var sums = VecDot.AddPairProducts(Vector256.Create(acc), Vector256.Create(a), Vector256.Create(b));
+            for (var l = 0; l < 8; l++)
+            {
+                var expected = unchecked(acc[l] + (a[2 * l] * b[2 * l]) + (a[(2 * l) + 1] * b[(2 * l) + 1]));
+                Assert.Equal(expected, sums.GetElement(l));
+            }
+        }
+    }
+
     /// <summary>
     /// Proof that the AVX-VNNI path really runs where the CPU reports it: vpdpbusd sums 255 · −128 four times exactly, where
     /// vpmaddubsw would saturate each pair at −32 768. Skipped on CPUs without AVX-VNNI; tests/x64/run-with-avx-vnni.sh runs
