@@ -408,8 +408,11 @@ internal static unsafe partial class VecDot
         var q3 = ((bits2.AsUInt16() >> 4).AsByte() & low) | ((bitsH >> 2).AsByte() & high);
         var y = q8 + (128 * half);
         var s = 4 * half;
-        return (Q6Part(q0, Vector256.Load(y), Q6Scale(scales, s), offset) + Q6Part(q1, Vector256.Load(y + 32), Q6Scale(scales, s + 1), offset))
-            + (Q6Part(q2, Vector256.Load(y + 64), Q6Scale(scales, s + 2), offset) + Q6Part(q3, Vector256.Load(y + 96), Q6Scale(scales, s + 3), offset));
+        // Integer sums: any order gives the same bits, so each scaled part is added straight into the total (vpdpwssd with AVX-VNNI).
+        var sums = Avx2.MultiplyAddAdjacent(Q6Scale(scales, s), Q6Products(q0, Vector256.Load(y), offset));
+        sums = AddPairProducts(sums, Q6Scale(scales, s + 1), Q6Products(q1, Vector256.Load(y + 32), offset));
+        sums = AddPairProducts(sums, Q6Scale(scales, s + 2), Q6Products(q2, Vector256.Load(y + 64), offset));
+        return AddPairProducts(sums, Q6Scale(scales, s + 3), Q6Products(q3, Vector256.Load(y + 96), offset));
     }
 
     // Shuffle masks for Q6Scale: mask i repeats byte 2i eight times, then byte 2i+1.
@@ -434,13 +437,10 @@ internal static unsafe partial class VecDot
         return Avx2.ConvertToVector256Int16(pair);
     }
 
-    // (q - 32)·y per byte pair, then scaled: the first 16 elements by s0, the next 16 by s1.
+    // (q - 32)·y per byte pair, in 16 bits (exact: |pair| ≤ 2·32·128), for the caller to scale: the first 16 elements by s0, the next 16 by s1.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Q6Part(Vector256<byte> q, Vector256<sbyte> y, Vector256<short> scale, Vector256<byte> offset)
-    {
-        var p = Avx2.MultiplyAddAdjacent(q, y) - Avx2.MultiplyAddAdjacent(offset, y);
-        return Avx2.MultiplyAddAdjacent(scale, p);
-    }
+    private static Vector256<short> Q6Products(Vector256<byte> q, Vector256<sbyte> y, Vector256<byte> offset) =>
+        Avx2.MultiplyAddAdjacent(q, y) - Avx2.MultiplyAddAdjacent(offset, y);
 
     // One block's scales (for BroadcastScale) and mins, as Q4KScalesAndMins2 unpacks them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
