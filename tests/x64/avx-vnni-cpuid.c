@@ -56,6 +56,8 @@ static void install(int flags, const sigset_t *mask)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_segv;
+    /* SA_NODEFER: .NET turns a null reference into an exception without returning from its handler; without the flag the
+     * first NullReferenceException under this library ends the process (tried). */
     sa.sa_flags = (flags | SA_SIGINFO | SA_NODEFER) & ~SA_RESETHAND;
     if (mask)
         sa.sa_mask = *mask;
