@@ -63,7 +63,7 @@ internal static class BenchCommand
         process.Refresh();
         var result = new BenchResult(
             Path.GetFileName(path), model.Info.FileSize, DominantType(model.Info), threads,
-            Median(pp), Median(tg), process.PeakWorkingSet64, promptTokens, generatedTokens)
+            Median(pp), Median(tg), process.PeakWorkingSet64, promptTokens, generatedTokens, VecDot.KernelPath)
         {
             Bandwidth = probe is null ? null : new BandwidthResult(probe.BytesPerToken, Median(read), Median(fraction)),
         };
@@ -112,16 +112,16 @@ internal static class BenchCommand
 
     private sealed record BenchResult(
         string Model, long SizeBytes, string Type, int Threads, double PromptTokensPerSecond, double GenerationTokensPerSecond,
-        long PeakWorkingSetBytes, int PromptTokens, int GeneratedTokens)
+        long PeakWorkingSetBytes, int PromptTokens, int GeneratedTokens, string Kernels)
     {
         public BandwidthResult? Bandwidth { get; init; }
 
         public string ToTable()
         {
             var c = CultureInfo.InvariantCulture;
-            var header = $"| model | size | type | threads | pp{PromptTokens} t/s | tg{GeneratedTokens} t/s | peak working set |";
-            var rule = "| --- | ---: | --- | ---: | ---: | ---: | ---: |";
-            var row = string.Create(c, $"| {Model} | {SizeBytes / 1048576.0:F1} MiB | {Type} | {Threads} | {PromptTokensPerSecond:F2} | {GenerationTokensPerSecond:F2} | {PeakWorkingSetBytes / 1048576.0:F1} MiB |");
+            var header = $"| model | size | type | threads | pp{PromptTokens} t/s | tg{GeneratedTokens} t/s | peak working set | kernels |";
+            var rule = "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |";
+            var row = string.Create(c, $"| {Model} | {SizeBytes / 1048576.0:F1} MiB | {Type} | {Threads} | {PromptTokensPerSecond:F2} | {GenerationTokensPerSecond:F2} | {PeakWorkingSetBytes / 1048576.0:F1} MiB | {Kernels} |");
             if (Bandwidth is { } b)
             {
                 header += " weights read per token | weights read bandwidth | tg of bandwidth |";
@@ -147,6 +147,7 @@ internal static class BenchCommand
                 writer.WriteNumber("pp_tokens_per_s", Math.Round(PromptTokensPerSecond, 3));
                 writer.WriteNumber("tg_tokens_per_s", Math.Round(GenerationTokensPerSecond, 3));
                 writer.WriteNumber("peak_working_set_bytes", PeakWorkingSetBytes);
+                writer.WriteString("kernels", Kernels);
                 if (Bandwidth is { } b)
                 {
                     writer.WriteNumber("weight_bytes_per_token", b.BytesPerToken);

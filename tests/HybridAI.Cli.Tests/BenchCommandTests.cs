@@ -18,6 +18,7 @@ public sealed class BenchCommandTests
         Assert.True(json.RootElement.GetProperty("tg_tokens_per_s").GetDouble() > 0);
         Assert.True(json.RootElement.GetProperty("peak_working_set_bytes").GetInt64() > new FileInfo(model).Length);
         Assert.Equal("Q4_0", json.RootElement.GetProperty("type").GetString());
+        Assert.Equal(Llama.VecDot.KernelPath, json.RootElement.GetProperty("kernels").GetString());
     }
 
     [Fact]
@@ -32,6 +33,7 @@ public sealed class BenchCommandTests
         Assert.Equal(3, lines.Length);
         Assert.Contains("| pp8 t/s | tg4 t/s |", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("| aidreams260K-f32.gguf |", lines[2], StringComparison.Ordinal);
+        Assert.EndsWith($"| {Llama.VecDot.KernelPath} |", lines[2].TrimEnd(), StringComparison.Ordinal);
     }
 
     [Fact]

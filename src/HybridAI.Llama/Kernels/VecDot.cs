@@ -30,6 +30,17 @@ internal static unsafe partial class VecDot
         IsSimdSupported && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
 
     /// <summary>
+    /// Gets the kernel path this process runs, for benchmark reports: "AVX-512" or "AVX2" (each with " + AVX-VNNI" where the
+    /// 256-bit kernels use it), "AdvSimd + Dp", "AdvSimd", "Vector128" (another accelerated 128-bit target) or "scalar".
+    /// </summary>
+    public static string KernelPath =>
+        IsAvx512Supported ? (IsAvxVnniSupported ? "AVX-512 + AVX-VNNI" : "AVX-512")
+        : IsSimdSupported ? (IsAvxVnniSupported ? "AVX2 + AVX-VNNI" : "AVX2")
+        : !Vector128.IsHardwareAccelerated ? "scalar"
+        : System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? (System.Runtime.Intrinsics.Arm.Dp.IsSupported ? "AdvSimd + Dp" : "AdvSimd")
+        : "Vector128";
+
+    /// <summary>
     /// Chooses the kernel for weights of <paramref name="weightType"/> as ggml's <c>vec_dot</c> (one activation row).
     /// </summary>
     /// <param name="weightType">The weight type.</param>

@@ -158,6 +158,18 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>The path that benchmark reports name is the one the kernels take.</summary>
+    [Fact]
+    public void KernelPath_NamesThePathTaken()
+    {
+        var path = VecDot.KernelPath;
+        TestContext.Current.TestOutputHelper?.WriteLine(path);
+        Assert.Equal(VecDot.IsAvx512Supported, path.StartsWith("AVX-512", StringComparison.Ordinal));
+        Assert.Equal(VecDot.IsSimdSupported && !VecDot.IsAvx512Supported, path.StartsWith("AVX2", StringComparison.Ordinal));
+        Assert.Equal(VecDot.IsAvxVnniSupported, path.EndsWith("+ AVX-VNNI", StringComparison.Ordinal));
+        Assert.Equal(!VecDot.IsSimdSupported && !Vector128.IsHardwareAccelerated, path == "scalar");
+    }
+
     /// <summary>The K-quant kernels' scaled sums: acc + pair products of 16-bit lanes, wrapping modulo 2^32 on either path.</summary>
     [Fact]
     public void AddPairProducts_AddsPairProductsPerLane_WrappingLikeVpmaddwd()
