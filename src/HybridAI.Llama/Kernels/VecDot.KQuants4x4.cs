@@ -110,10 +110,10 @@ internal static unsafe partial class VecDot
         Vector256<byte> q, Vector256<short> scale, int o, byte* x0, byte* x1, byte* x2, byte* x3,
         ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3)
     {
-        s0 = AddPairProducts(s0, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x0 + o))));
-        s1 = AddPairProducts(s1, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x1 + o))));
-        s2 = AddPairProducts(s2, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x2 + o))));
-        s3 = AddPairProducts(s3, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x3 + o))));
+        s0 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x0 + o))));
+        s1 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x1 + o))));
+        s2 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x2 + o))));
+        s3 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x3 + o))));
     }
 
     /// <summary>
@@ -289,9 +289,9 @@ internal static unsafe partial class VecDot
         ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3)
     {
         var o = 4 + (32 * p);
-        s0 = AddPairProducts(s0, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x0 + o))) - offsets[p]);
-        s1 = AddPairProducts(s1, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x1 + o))) - offsets[8 + p]);
-        s2 = AddPairProducts(s2, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x2 + o))) - offsets[16 + p]);
-        s3 = AddPairProducts(s3, scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x3 + o))) - offsets[24 + p]);
+        s0 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x0 + o))) - offsets[p]);
+        s1 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x1 + o))) - offsets[8 + p]);
+        s2 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x2 + o))) - offsets[16 + p]);
+        s3 += Avx2.MultiplyAddAdjacent(scale, Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)(x3 + o))) - offsets[24 + p]);
     }
 }
