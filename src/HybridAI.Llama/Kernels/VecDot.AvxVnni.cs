@@ -10,8 +10,9 @@ namespace HybridAI.Llama;
 /// also adds to an accumulator; without it, <c>vpmaddubsw</c> (pairs into 16 bits) then <c>vpmaddwd</c> by ones. Both give
 /// the same exact totals whenever no pair sum leaves the 16-bit range, which every caller guarantees (4-bit and 5-bit
 /// values, or |w| ≤ 128 against |x| ≤ 127), so the choice never changes a result, only the instruction count. The choice is
-/// a JIT-time constant: each kernel is compiled with one path only. The K-quant kernels' scaled sums (16-bit pair products
-/// added to 32-bit accumulators) likewise become one <c>vpdpwssd</c>.
+/// a JIT-time constant: each kernel is compiled with one path only. The K-quant mat-vec kernels' scaled sums (16-bit pair
+/// products added to 32-bit accumulators) likewise become one <c>vpdpwssd</c>. The large batch kernels keep their written-out
+/// forms: more inlined helpers there pushed the JIT over its inlining budget (see <c>docs/benchmarks.md</c>, session 7).
 /// </content>
 internal static unsafe partial class VecDot
 {
