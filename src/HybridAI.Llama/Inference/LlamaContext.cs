@@ -211,15 +211,15 @@ internal sealed unsafe class LlamaContext : ITokenDecoder, IDisposable
     /// <summary>
     /// y_i[r, :] = W_i · x[r, :] for two or three matrices that read the same input (q, k, v; gate, up). When they share a
     /// vec-dot type, x is quantized once and the pool runs them together (<see cref="global::HybridAI.Llama.MatMul.Multiply(ReadOnlySpan{WeightMatrix}, ActivationBuffer, ReadOnlySpan{nint}, ComputePool?, bool)"/>);
-    /// a mix that gives them different types (a Q5_0 k with a Q8_0 v) runs them one after another. Each output is the same
-    /// either way.
+    /// a mix that gives them different types (an F16 v with Q8_0 q and k) runs them one after another. Each output is the same
+    /// either way. (Their column counts are equal: the loader checks every shape.)
     /// </summary>
     private void MatMul(ReadOnlySpan<float> x, int rows, in WeightMatrix w0, float[] y0, in WeightMatrix w1, float[] y1, in WeightMatrix w2 = default, float[]? y2 = null)
     {
         var count = y2 is null ? 2 : 3;
         var type = GgmlTypeInfo.VecDotType(w0.Type);
-        if (!FuseSharedInputProducts || GgmlTypeInfo.VecDotType(w1.Type) != type || w1.Cols != w0.Cols ||
-            (count == 3 && (GgmlTypeInfo.VecDotType(w2.Type) != type || w2.Cols != w0.Cols)))
+        if (!FuseSharedInputProducts || GgmlTypeInfo.VecDotType(w1.Type) != type ||
+            (count == 3 && GgmlTypeInfo.VecDotType(w2.Type) != type))
         {
             MatMul(w0, x, rows, y0);
             MatMul(w1, x, rows, y1, sameInputAsLast: true);
