@@ -188,7 +188,7 @@ internal static unsafe class BandwidthProbe
 
             var y = (float*)NativeMemory.AlignedAlloc(1 << 20, 64);
             using var pool = new ComputePool(threads);
-            foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0 })
+            foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K })
             {
                 var activations = new ActivationBuffer(Cols, 1);
                 activations.Load(type, x, 1, Cols);

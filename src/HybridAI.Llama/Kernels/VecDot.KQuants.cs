@@ -88,10 +88,10 @@ internal static unsafe partial class VecDot
         Vector128<float> min0 = default, min1 = default, min2 = default, min3 = default;
         var low = Vector256.Create((byte)0x0F);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            next = PrefetchNextRows(next, 4 * Q4KBytes);
+            prefetch.Step(4 * Q4KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var pairSums = PairSums(x);
@@ -226,10 +226,10 @@ internal static unsafe partial class VecDot
         var low = Vector256.Create((byte)0x0F);
         var bit4 = Vector256.Create((byte)0x10);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            next = PrefetchNextRows(next, 4 * Q5KBytes);
+            prefetch.Step(4 * Q5KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var pairSums = PairSums(x);
@@ -356,10 +356,10 @@ internal static unsafe partial class VecDot
         var high = Vector256.Create((byte)0x30);
         var offset = Vector256.Create((byte)32);
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            next = PrefetchNextRows(next, 4 * Q6KBytes);
+            prefetch.Step(4 * Q6KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)(w0 + 208))), Q6KSums(w0, q8, low, high, offset), acc0);
@@ -476,21 +476,6 @@ internal static unsafe partial class VecDot
         mins1 = words1.GetLower();
         scales0 = Avx2.Permute4x64(words0.AsInt64(), 0b11_10_11_10).AsInt16();
         scales1 = Avx2.Permute4x64(words1.AsInt64(), 0b11_10_11_10).AsInt16();
-    }
-
-    /// <summary>
-    /// Prefetches the <paramref name="bytes"/> bytes at <paramref name="next"/> (the same span of the next rows, which the
-    /// four-row K-quant kernels walk as one linear stream at their own pace) and returns where the next step starts.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* PrefetchNextRows(byte* next, int bytes)
-    {
-        for (var p = 0; p < bytes; p += 64)
-        {
-            Sse.Prefetch0(next + p);
-        }
-
-        return next + bytes;
     }
 
     // Scale k (0..7) of Q4KScalesAndMins in every short lane (ggml's get_scale_shuffle_k4).

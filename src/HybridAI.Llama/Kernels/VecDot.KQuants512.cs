@@ -28,10 +28,10 @@ internal static unsafe partial class VecDot
     {
         Vector512<float> acc01 = default, acc23 = default, min01 = default, min23 = default;
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            next = PrefetchNextRows(next, 4 * Q4KBytes);
+            prefetch.Step(4 * Q4KBytes);
             var yd = *(float*)x;
             var negYd = -yd;
             var q8 = (sbyte*)(x + 4);
@@ -151,10 +151,10 @@ internal static unsafe partial class VecDot
     {
         Vector512<float> acc01 = default, acc23 = default;
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         for (var b = 0; b < n / 256; b++)
         {
-            next = PrefetchNextRows(next, 4 * Q6KBytes);
+            prefetch.Step(4 * Q6KBytes);
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var y0 = Vector512.Load(q8);

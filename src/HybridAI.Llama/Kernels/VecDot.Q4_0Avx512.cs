@@ -34,16 +34,10 @@ internal static unsafe partial class VecDot
         var acc = Vector512<float>.Zero;
         var ones = Vector512.Create((short)1);
         var low = Vector512.Create((byte)0x0F);
-        var next = w + (16 * rowStride);
+        var prefetch = new GroupPrefetch(w, 16 * rowStride);
         for (var b = 0; b < n / 32; b++)
         {
-            // The next sixteen rows are one contiguous region; walk it at this group's pace (16 × 18 bytes a block).
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            Sse.Prefetch0(next + 128);
-            Sse.Prefetch0(next + 192);
-            Sse.Prefetch0(next + 256);
-            next += 16 * Q4_0Bytes;
+            prefetch.Step(16 * Q4_0Bytes);
 
             acc = BlockStep16(
                 new Unpacked(rows.Load(0), low), new Unpacked(rows.Load(1), low), new Unpacked(rows.Load(2), low),

@@ -12,13 +12,6 @@ namespace HybridAI.Llama;
 /// </content>
 internal static unsafe partial class VecDot
 {
-    /// <summary>
-    /// The four-row kernels read four interleaved streams, each only one row long, which the hardware prefetchers follow
-    /// poorly; instead each block step prefetches the next lines of the NEXT four rows, one contiguous region walked at
-    /// the same pace as the current one (two lines per step cover Q4_0's 72 bytes, three cover Q8_0's 136).
-    /// </summary>
-    private const int PrefetchGroups = 1;
-
     /// <summary>Chooses the interleaved-order Q4_0 kernel (one row).</summary>
     public static delegate*<byte*, byte*, int, float> SelectQ4_0Interleaved(bool scalar = false) =>
         !scalar && IsSimdSupported ? &Q4_0InterleavedSimd : &Q4_0InterleavedScalar;
@@ -66,12 +59,10 @@ internal static unsafe partial class VecDot
     {
         var acc = Vector128<float>.Zero;
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride * PrefetchGroups);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         for (var b = 0; b < n / 32; b++)
         {
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            next += 4 * Q4_0Bytes;
+            prefetch.Step(4 * Q4_0Bytes);
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));

@@ -34,14 +34,10 @@ internal static unsafe partial class VecDot
         var low = Vector256.Create((byte)0x0F);
         var s = (nint)rowStride;
         byte* w0 = w, w2 = w + (2 * s), w4 = w + (4 * s), w6 = w + (6 * s);
-        var next = w + (8 * s);
+        var prefetch = new GroupPrefetch(w, 8 * rowStride);
         for (var b = 0; b < n / 32; b++)
         {
-            // The next eight rows are one contiguous region; walk it at this group's pace (8 × 18 bytes a block).
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            Sse.Prefetch0(next + 128);
-            next += 8 * Q4_0Bytes;
+            prefetch.Step(8 * Q4_0Bytes);
 
             var lo01 = RowPairNibbles(w0, s, low, out var hi01);
             var lo23 = RowPairNibbles(w2, s, low, out var hi23);

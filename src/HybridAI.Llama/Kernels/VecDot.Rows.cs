@@ -38,14 +38,11 @@ internal static unsafe partial class VecDot
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride * PrefetchGroups);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         var blocks = n / 32;
         for (var b = 0; b < blocks; b++)
         {
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            Sse.Prefetch0(next + 128);
-            next += 4 * Q8_0Bytes;
+            prefetch.Step(4 * Q8_0Bytes);
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));
@@ -79,13 +76,11 @@ internal static unsafe partial class VecDot
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         byte* w0 = w, w1 = w + rowStride, w2 = w + (2 * rowStride), w3 = w + (3 * rowStride);
-        var next = w + (4 * rowStride * PrefetchGroups);
+        var prefetch = new GroupPrefetch(w, 4 * rowStride);
         var blocks = n / 32;
         for (var b = 0; b < blocks; b++)
         {
-            Sse.Prefetch0(next);
-            Sse.Prefetch0(next + 64);
-            next += 4 * TBlocks.BlockBytes;
+            prefetch.Step(4 * TBlocks.BlockBytes);
 
             var xd = Float16.ToSingle(*(ushort*)x);
             var qx = Vector256.Load((sbyte*)(x + 2));

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace HybridAI.Llama;
+
+/// <summary>
+/// Software prefetch for the x64 matrix-vector kernels, which read a group of consecutive weight rows in lockstep, block by
+/// block, and then the next group. Each step fetches, at the step's own pace, the span of the <em>next</em> group into L1 and
+/// the same span of the group <em>after it</em> into L2: the second fetch starts each line's trip from memory one group
+/// earlier, so the first finds it in L2 and holds its L1 miss buffer only briefly. With only the L1 fetch, that fetch waited
+/// on memory, the core ran out of miss buffers and stalled with them (docs/benchmarks.md, session 8: generation 6–9 % faster).
+/// </summary>
+/// <remarks>
+/// When the group being read and the next would not fit in L1 together (long rows: a feed-forward down projection), the next
+/// group is fetched into L2 as well, where it cannot push out the group being read. Prefetches past the end of a matrix are
+/// harmless: they never fault, and they are the next tensor's bytes or nothing. A local of a kernel, not shared.
+/// </remarks>
+internal unsafe struct GroupPrefetch
+{
+    /// <summary>The L1 data cache the kernels plan for (this machine's 48 KiB; many have 32 KiB, where the rule errs towards L2).</summary>
+    private const long L1Bytes = 48 * 1024;
+
+    private readonly nint _groupBytes;
+    private readonly bool _nextToL2;
+    private byte* _next;
+
+    /// <summary>Starts at the group after the one at <paramref name="group"/>, which spans <paramref name="groupBytes"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public GroupPrefetch(byte* group, long groupBytes)
+    {
+        _groupBytes = (nint)groupBytes;
+        _nextToL2 = 2 * groupBytes > L1Bytes;
+        _next = group + groupBytes;
+    }
+
+    /// <summary>
+    /// Fetches the next <paramref name="bytes"/> (at most 1 024) of both groups ahead, in whole 64-byte lines, and moves on by
+    /// as many. <paramref name="bytes"/> is a constant at every call site, so the line tests below fold away: the JIT does not
+    /// unroll loops, and a loop here cost spills in the Q4_0 kernel's Tier1 code.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step(int bytes)
+    {
+        Debug.Assert(bytes is > 0 and <= 1024, "a step's span is one to sixteen lines");
+        var next = _next;
+        if (_nextToL2)
+        {
+            Lines<ToL2>(next, bytes);
+        }
+        else
+        {
+            Lines<ToL1>(next, bytes);
+        }
+
+        Lines<ToL2>(next + _groupBytes, bytes);
+        _next = next + bytes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Lines<THint>(byte* p, int bytes)
+        where THint : struct, IHint
+    {
+        THint.Fetch(p);
+        if (bytes > 1 * 64) THint.Fetch(p + (1 * 64));
+        if (bytes > 2 * 64) THint.Fetch(p + (2 * 64));
+        if (bytes > 3 * 64) THint.Fetch(p + (3 * 64));
+        if (bytes > 4 * 64) THint.Fetch(p + (4 * 64));
+        if (bytes > 5 * 64) THint.Fetch(p + (5 * 64));
+        if (bytes > 6 * 64) THint.Fetch(p + (6 * 64));
+        if (bytes > 7 * 64) THint.Fetch(p + (7 * 64));
+        if (bytes > 8 * 64) THint.Fetch(p + (8 * 64));
+        if (bytes > 9 * 64) THint.Fetch(p + (9 * 64));
+        if (bytes > 10 * 64) THint.Fetch(p + (10 * 64));
+        if (bytes > 11 * 64) THint.Fetch(p + (11 * 64));
+        if (bytes > 12 * 64) THint.Fetch(p + (12 * 64));
+        if (bytes > 13 * 64) THint.Fetch(p + (13 * 64));
+        if (bytes > 14 * 64) THint.Fetch(p + (14 * 64));
+        if (bytes > 15 * 64) THint.Fetch(p + (15 * 64));
+    }
+
+    private interface IHint
+    {
+        static abstract void Fetch(byte* p);
+    }
+
+    private readonly struct ToL1 : IHint
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Fetch(byte* p) => Sse.Prefetch0(p);
+    }
+
+    private readonly struct ToL2 : IHint
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Fetch(byte* p) => Sse.Prefetch1(p);
+    }
+}
