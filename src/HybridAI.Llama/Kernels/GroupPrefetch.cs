@@ -7,9 +7,10 @@ namespace HybridAI.Llama;
 /// <summary>
 /// Software prefetch for the x64 matrix-vector kernels, which read a group of consecutive weight rows in lockstep, block by
 /// block, and then the next group. Each step fetches, at the step's own pace, the span of the <em>next</em> group into L1 and
-/// the same span of the group <em>after it</em> into L2: the second fetch starts each line's trip from memory one group
-/// earlier, so the first finds it in L2 and holds its L1 miss buffer only briefly. With only the L1 fetch, that fetch waited
-/// on memory, the core ran out of miss buffers and stalled with them (docs/benchmarks.md, session 8: generation 6–9 % faster).
+/// the same span of the group <em>after it</em> into L2. The second fetch starts each line's trip from memory one group
+/// earlier, so the first finds it in L2 and holds its L1 miss buffer only briefly; with the L1 fetch alone, each waited on
+/// memory and the core ran short of miss buffers. (That reading fits every variant measured; this VM exposes no counters to
+/// confirm it.) In alternating runs, generation became 3–14 % faster (docs/benchmarks.md, session 8).
 /// </summary>
 /// <remarks>
 /// When the group being read and the next would not fit in L1 together (long rows: a feed-forward down projection), the next
@@ -18,7 +19,7 @@ namespace HybridAI.Llama;
 /// </remarks>
 internal unsafe struct GroupPrefetch
 {
-    /// <summary>The L1 data cache the kernels plan for (this machine's 48 KiB; many have 32 KiB, where the rule errs towards L2).</summary>
+    /// <summary>The L1 data cache the kernels plan for (this machine's 48 KiB; on CPUs with 32 KiB the rule errs towards L1).</summary>
     private const long L1Bytes = 48 * 1024;
 
     private readonly nint _groupBytes;
