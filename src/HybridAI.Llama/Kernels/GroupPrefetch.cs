@@ -13,17 +13,12 @@ namespace HybridAI.Llama;
 /// confirm it.) In alternating runs, generation became 3–14 % faster (docs/benchmarks.md, session 8).
 /// </summary>
 /// <remarks>
-/// When the group being read and the next would not fit in L1 together (long rows: a feed-forward down projection), the next
-/// group is fetched into L2 as well, where it cannot push out the group being read. Prefetches past the end of a matrix are
-/// harmless: they never fault, and they are the next tensor's bytes or nothing. A local of a kernel, not shared.
+/// Prefetches past the end of a matrix are harmless: they never fault, and they are the next tensor's bytes or nothing. A
+/// local of a kernel, not shared.
 /// </remarks>
 internal unsafe struct GroupPrefetch
 {
-    /// <summary>The L1 data cache the kernels plan for (this machine's 48 KiB; on CPUs with 32 KiB the rule errs towards L1).</summary>
-    private const long L1Bytes = 48 * 1024;
-
     private readonly nint _groupBytes;
-    private readonly bool _nextToL2;
     private byte* _next;
 
     /// <summary>Starts at the group after the one at <paramref name="group"/>, which spans <paramref name="groupBytes"/> bytes.</summary>
@@ -31,7 +26,6 @@ internal unsafe struct GroupPrefetch
     public GroupPrefetch(byte* group, long groupBytes)
     {
         _groupBytes = (nint)groupBytes;
-        _nextToL2 = 2 * groupBytes > L1Bytes;
         _next = group + groupBytes;
     }
 
@@ -45,15 +39,7 @@ internal unsafe struct GroupPrefetch
     {
         Debug.Assert(bytes is > 0 and <= 1024, "a step's span is one to sixteen lines");
         var next = _next;
-        if (_nextToL2)
-        {
-            Lines<ToL2>(next, bytes);
-        }
-        else
-        {
-            Lines<ToL1>(next, bytes);
-        }
-
+        Lines<ToL1>(next, bytes);
         Lines<ToL2>(next + _groupBytes, bytes);
         _next = next + bytes;
     }
