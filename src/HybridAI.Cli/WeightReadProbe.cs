@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using HybridAI.Llama;
 
 namespace HybridAI.Cli;
@@ -8,17 +6,13 @@ namespace HybridAI.Cli;
 /// <summary>
 /// The read bandwidth that bounds generation, measured on the model's own weights: every matrix a generated token reads
 /// (the layers' seven and the output head), each split into one contiguous share per thread as generation splits it, summed
-/// with 256-bit loads and two-stage software prefetch, 2 KiB ahead into L1 and 16 KiB ahead into L2 (the fastest plain read
-/// measured here) on a pool of the same number
-/// of threads, without a barrier between matrices. The same pages of the same map, so <c>bench --bandwidth</c> can time it
-/// between generation runs and report generation as a fraction of it from the same minute of a shared host.
+/// by <see cref="MemoryRead.Sum"/> (the fastest plain read measured here) on a pool of the same number of threads, without
+/// a barrier between matrices. The same pages of the same map, so <c>bench --bandwidth</c> can time it between generation
+/// runs and report generation as a fraction of it from the same minute of a shared host.
 /// </summary>
 /// <remarks>Not thread-safe: one measurement at a time. Allocates nothing per measurement.</remarks>
 internal sealed unsafe class WeightReadProbe : IComputeTask, IDisposable
 {
-    /// <summary>How far ahead the read fetches into L2.</summary>
-    private const int FarAhead = 16 * 1024;
-
     private readonly WeightMatrix[] _matrices;
     private readonly ComputePool _pool;
     private readonly long[] _sinks;
@@ -63,45 +57,10 @@ internal sealed unsafe class WeightReadProbe : IComputeTask, IDisposable
         {
             var first = (int)((long)m.Rows * threadIndex / threads);
             var last = (int)((long)m.Rows * (threadIndex + 1) / threads);
-            sink += Sum(m.Row(first), (last - first) * m.RowBytes);
+            sink += MemoryRead.Sum(m.Row(first), (last - first) * m.RowBytes);
         }
 
         _sinks[threadIndex * 8] = sink;
-    }
-
-    /// <summary>
-    /// The sum of the bytes as 64-bit words (a result the JIT cannot drop), 128 bytes a step, prefetching into L1 2 KiB ahead
-    /// and into L2 16 KiB ahead (a prefetch past the end never faults). The second stage, as in the kernels'
-    /// <see cref="GroupPrefetch"/>, made this read 4–5 % faster than the L1 prefetch alone (docs/benchmarks.md, session 8),
-    /// so it is the limit generation is measured against.
-    /// </summary>
-    internal static long Sum(byte* p, long bytes)
-    {
-        Vector256<long> a0 = default, a1 = default, a2 = default, a3 = default;
-        var end = p + bytes;
-        for (; p + 128 <= end; p += 128)
-        {
-            if (Sse.IsSupported)
-            {
-                Sse.Prefetch0(p + 2048);
-                Sse.Prefetch0(p + 2048 + 64);
-                Sse.Prefetch1(p + FarAhead);
-                Sse.Prefetch1(p + FarAhead + 64);
-            }
-
-            a0 += Vector256.Load((long*)p);
-            a1 += Vector256.Load((long*)(p + 32));
-            a2 += Vector256.Load((long*)(p + 64));
-            a3 += Vector256.Load((long*)(p + 96));
-        }
-
-        var sum = Vector256.Sum(a0 + a1 + a2 + a3);
-        for (; p < end; p++)
-        {
-            sum += *p;
-        }
-
-        return sum;
     }
 
     /// <inheritdoc />

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using HybridAI.Llama;
 
 namespace HybridAI.Benchmarks;
@@ -103,9 +102,7 @@ internal static unsafe class BandwidthProbe
         for (var t = 0; t < threads; t++)
         {
             var index = t;
-            workers[t] = new Thread(() => sinks[index] = prefetch
-                ? SumPrefetched(data + (bytes * index / threads), bytes / threads)
-                : Sum(data + (bytes * index / threads), bytes / threads));
+            workers[t] = new Thread(() => sinks[index] = MemoryRead.Sum(data + (bytes * index / threads), bytes / threads, prefetch));
             workers[t].Start();
         }
 
@@ -117,40 +114,6 @@ internal static unsafe class BandwidthProbe
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         GC.KeepAlive(sinks);
         return bytes / seconds / 1e9;
-    }
-
-    private static long Sum(byte* p, long bytes)
-    {
-        Vector256<long> a0 = default, a1 = default, a2 = default, a3 = default;
-        var end = p + bytes;
-        for (; p + 128 <= end; p += 128)
-        {
-            a0 += Vector256.Load((long*)p);
-            a1 += Vector256.Load((long*)(p + 32));
-            a2 += Vector256.Load((long*)(p + 64));
-            a3 += Vector256.Load((long*)(p + 96));
-        }
-
-        return Vector256.Sum(a0 + a1 + a2 + a3);
-    }
-
-    private static long SumPrefetched(byte* p, long bytes)
-    {
-        Vector256<long> a0 = default, a1 = default, a2 = default, a3 = default;
-        var end = p + bytes;
-        for (; p + 128 <= end; p += 128)
-        {
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 2048);
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 2048 + 64);
-            System.Runtime.Intrinsics.X86.Sse.Prefetch1(p + (16 * 1024));
-            System.Runtime.Intrinsics.X86.Sse.Prefetch1(p + (16 * 1024) + 64);
-            a0 += Vector256.Load((long*)p);
-            a1 += Vector256.Load((long*)(p + 32));
-            a2 += Vector256.Load((long*)(p + 64));
-            a3 += Vector256.Load((long*)(p + 96));
-        }
-
-        return Vector256.Sum(a0 + a1 + a2 + a3);
     }
 
     private static void StreamKernels(string path, int threads)

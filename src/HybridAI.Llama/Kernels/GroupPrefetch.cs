@@ -39,47 +39,43 @@ internal unsafe struct GroupPrefetch
     {
         Debug.Assert(bytes is > 0 and <= 1024, "a step's span is one to sixteen lines");
         var next = _next;
-        Lines<ToL1>(next, bytes);
-        Lines<ToL2>(next + _groupBytes, bytes);
+        Lines(next, bytes, toL2: false);
+        Lines(next + _groupBytes, bytes, toL2: true);
         _next = next + bytes;
     }
 
+    // toL2 is a constant at every call too, so each line is one prefetch instruction.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Lines<THint>(byte* p, int bytes)
-        where THint : struct, IHint
+    private static void Lines(byte* p, int bytes, bool toL2)
     {
-        THint.Fetch(p);
-        if (bytes > 1 * 64) THint.Fetch(p + (1 * 64));
-        if (bytes > 2 * 64) THint.Fetch(p + (2 * 64));
-        if (bytes > 3 * 64) THint.Fetch(p + (3 * 64));
-        if (bytes > 4 * 64) THint.Fetch(p + (4 * 64));
-        if (bytes > 5 * 64) THint.Fetch(p + (5 * 64));
-        if (bytes > 6 * 64) THint.Fetch(p + (6 * 64));
-        if (bytes > 7 * 64) THint.Fetch(p + (7 * 64));
-        if (bytes > 8 * 64) THint.Fetch(p + (8 * 64));
-        if (bytes > 9 * 64) THint.Fetch(p + (9 * 64));
-        if (bytes > 10 * 64) THint.Fetch(p + (10 * 64));
-        if (bytes > 11 * 64) THint.Fetch(p + (11 * 64));
-        if (bytes > 12 * 64) THint.Fetch(p + (12 * 64));
-        if (bytes > 13 * 64) THint.Fetch(p + (13 * 64));
-        if (bytes > 14 * 64) THint.Fetch(p + (14 * 64));
-        if (bytes > 15 * 64) THint.Fetch(p + (15 * 64));
+        Fetch(p, toL2);
+        if (bytes > 1 * 64) Fetch(p + (1 * 64), toL2);
+        if (bytes > 2 * 64) Fetch(p + (2 * 64), toL2);
+        if (bytes > 3 * 64) Fetch(p + (3 * 64), toL2);
+        if (bytes > 4 * 64) Fetch(p + (4 * 64), toL2);
+        if (bytes > 5 * 64) Fetch(p + (5 * 64), toL2);
+        if (bytes > 6 * 64) Fetch(p + (6 * 64), toL2);
+        if (bytes > 7 * 64) Fetch(p + (7 * 64), toL2);
+        if (bytes > 8 * 64) Fetch(p + (8 * 64), toL2);
+        if (bytes > 9 * 64) Fetch(p + (9 * 64), toL2);
+        if (bytes > 10 * 64) Fetch(p + (10 * 64), toL2);
+        if (bytes > 11 * 64) Fetch(p + (11 * 64), toL2);
+        if (bytes > 12 * 64) Fetch(p + (12 * 64), toL2);
+        if (bytes > 13 * 64) Fetch(p + (13 * 64), toL2);
+        if (bytes > 14 * 64) Fetch(p + (14 * 64), toL2);
+        if (bytes > 15 * 64) Fetch(p + (15 * 64), toL2);
     }
 
-    private interface IHint
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fetch(byte* p, bool toL2)
     {
-        static abstract void Fetch(byte* p);
-    }
-
-    private readonly struct ToL1 : IHint
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Fetch(byte* p) => Sse.Prefetch0(p);
-    }
-
-    private readonly struct ToL2 : IHint
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Fetch(byte* p) => Sse.Prefetch1(p);
+        if (toL2)
+        {
+            Sse.Prefetch1(p);
+        }
+        else
+        {
+            Sse.Prefetch0(p);
+        }
     }
 }

@@ -1,14 +1,16 @@
-namespace HybridAI.Cli.Tests;
+namespace HybridAI.Llama.Tests;
 
-public sealed unsafe class WeightReadProbeTests
+public sealed unsafe class MemoryReadTests
 {
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(127)]
-    [InlineData(128)]
-    [InlineData(1000)]
-    public void Sum_AddsEveryByteIncludingTheTail(int length)
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(127, true)]
+    [InlineData(128, true)]
+    [InlineData(1000, true)]
+    [InlineData(1000, false)]
+    [InlineData(127, false)]
+    public void Sum_AddsEveryByteIncludingTheTail(int length, bool prefetch)
     {
         var bytes = new byte[length + 256];
         var random = new Random(length);
@@ -30,7 +32,7 @@ public sealed unsafe class WeightReadProbeTests
 
         fixed (byte* p = bytes)
         {
-            Assert.Equal(expected, WeightReadProbe.Sum(p, length));
+            Assert.Equal(expected, MemoryRead.Sum(p, length, prefetch));
         }
     }
 }
