@@ -218,9 +218,19 @@ internal static unsafe class MatMul
                 var rows16 = !scalar && VecDot.IsAvx512Supported;
                 var rows8 = !scalar && !rows16 && VecDot.IsSimdSupported;
                 WideRows = rows16 ? 16 : rows8 ? 8 : 0;
-                KernelWide = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512 : rows8 ? &VecDot.Q4_0InterleavedRows8Simd : null;
-                KernelWidex4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512 : rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd : null;
-                Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512 : null;
+                // Scales widened the short way where every scale of the matrix is a normal number or a zero (all real models).
+                if (w.ScalesNormalOrZero)
+                {
+                    KernelWide = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512<NormalScales> : rows8 ? &VecDot.Q4_0InterleavedRows8Simd<NormalScales> : null;
+                    KernelWidex4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512<NormalScales> : rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd<NormalScales> : null;
+                    Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512<NormalScales> : null;
+                }
+                else
+                {
+                    KernelWide = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512<AnyScales> : rows8 ? &VecDot.Q4_0InterleavedRows8Simd<AnyScales> : null;
+                    KernelWidex4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512<AnyScales> : rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd<AnyScales> : null;
+                    Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512<AnyScales> : null;
+                }
             }
             else
             {

@@ -17,7 +17,8 @@ namespace HybridAI.Llama;
 /// AVX-VNNI, <c>vpdpbusd</c> sums the products in 32 bits and three 32-bit horizontal adds give the same totals.</item>
 /// <item>The −8 of every nibble is one subtraction of 8·Σx per block, with the activation's block sums
 /// (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
-/// <item>The eight F16 scales are packed in general-purpose registers and widened together exactly (<see cref="WidenHalves(Vector256{int})"/>).</item>
+/// <item>The eight F16 scales are packed in general-purpose registers and widened together exactly, as the type argument
+/// says (<see cref="AnyScales"/> or, for matrices with only normal and zero scales, <see cref="NormalScales"/>).</item>
 /// </list>
 /// The accumulator's lanes hold rows 0, 2, 4, 6, 1, 3, 5, 7 (the reduction's order) until the store puts them back.
 /// </content>
@@ -28,7 +29,8 @@ internal static unsafe partial class VecDot
     /// block, for rows i = 0..7 starting at <paramref name="w"/>, <paramref name="rowStride"/> bytes apart;
     /// <paramref name="sums"/> holds the activation's block sums.
     /// </summary>
-    internal static void Q4_0InterleavedRows8Simd(byte* w, long rowStride, byte* x, int* sums, int n, float* y)
+    internal static void Q4_0InterleavedRows8Simd<TScales>(byte* w, long rowStride, byte* x, int* sums, int n, float* y)
+        where TScales : struct, IHalfScales
     {
         var acc = Vector256<float>.Zero;
         var low = Vector256.Create((byte)0x0F);
@@ -43,7 +45,7 @@ internal static unsafe partial class VecDot
             var lo23 = RowPairNibbles(w2, s, low, out var hi23);
             var lo45 = RowPairNibbles(w4, s, low, out var hi45);
             var lo67 = RowPairNibbles(w6, s, low, out var hi67);
-            acc = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, Scales8(w0, w2, w4, w6, s), x, sums[b], acc);
+            acc = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, Scales8<TScales>(w0, w2, w4, w6, s), x, sums[b], acc);
             w0 += Q4_0Bytes;
             w2 += Q4_0Bytes;
             w4 += Q4_0Bytes;
@@ -59,8 +61,9 @@ internal static unsafe partial class VecDot
     /// unpacked and its scales widened once for the four activation rows; every output keeps the arithmetic of
     /// <see cref="Q4_0InterleavedRows8Simd"/>. Output (activation row j, weight row i) goes to <c>y[j·yStride + i]</c>.
     /// </summary>
-    internal static void Q4_0InterleavedRows8x4Simd(
+    internal static void Q4_0InterleavedRows8x4Simd<TScales>(
         byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
+        where TScales : struct, IHalfScales
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var low = Vector256.Create((byte)0x0F);
@@ -74,7 +77,7 @@ internal static unsafe partial class VecDot
             var lo23 = RowPairNibbles(w2, s, low, out var hi23);
             var lo45 = RowPairNibbles(w4, s, low, out var hi45);
             var lo67 = RowPairNibbles(w6, s, low, out var hi67);
-            var dw = Scales8(w0, w2, w4, w6, s);
+            var dw = Scales8<TScales>(w0, w2, w4, w6, s);
             acc0 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x0, s0[b], acc0);
             acc1 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x1, s1[b], acc1);
             acc2 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x2, s2[b], acc2);
@@ -109,9 +112,9 @@ internal static unsafe partial class VecDot
 
     /// <summary>The F16 scales of the blocks at four row pairs' first rows (and one row further), widened exactly, in accumulator order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Scales8(byte* w0, byte* w2, byte* w4, byte* w6, nint s) =>
-        WidenHalves(Avx2.ConvertToVector256Int32(Vector128.Create(
-            RowGroups.Pack4(w0, w2, w4, w6), RowGroups.Pack4(w0 + s, w2 + s, w4 + s, w6 + s)).AsUInt16()));
+    private static Vector256<float> Scales8<TScales>(byte* w0, byte* w2, byte* w4, byte* w6, nint s)
+        where TScales : struct, IHalfScales =>
+        TScales.Widen(Vector128.Create(RowGroups.Pack4(w0, w2, w4, w6), RowGroups.Pack4(w0 + s, w2 + s, w4 + s, w6 + s)).AsUInt16());
 
     /// <summary>
     /// One activation block (quantized values summing to <paramref name="xSum"/>) against eight unpacked weight blocks, two

@@ -44,6 +44,7 @@ internal readonly unsafe struct WeightMatrix
         Cols = cols;
         RowBytes = GgmlTypeInfo.RowBytes(type, cols);
         RepackedByLlamaCpp = repackedByLlamaCpp;
+        ScalesNormalOrZero = repackedByLlamaCpp && NormalScales.Cover(data, (long)rows * (cols / 32), GgmlTypeInfo.BlockBytes(type));
     }
 
     /// <summary>Gets the first byte of the first row.</summary>
@@ -68,6 +69,13 @@ internal readonly unsafe struct WeightMatrix
     /// get_rows (token_embd) stays plain even when tied as the output head, so pass false for a tied output.
     /// </summary>
     public bool RepackedByLlamaCpp { get; }
+
+    /// <summary>
+    /// Gets whether every block scale is a normal F16 number or a zero, so that the repacked Q4_0 kernels may widen scales
+    /// the short way (<see cref="NormalScales"/>). Checked once, when the view is made, for matrices
+    /// <see cref="RepackedByLlamaCpp"/>; false for all others.
+    /// </summary>
+    public bool ScalesNormalOrZero { get; }
 
     /// <summary>Gets the first byte of row <paramref name="row"/> (not checked).</summary>
     public byte* Row(int row) => Data + (row * RowBytes);

@@ -185,6 +185,56 @@ public sealed unsafe class MatMulTests
         }
     }
 
+    /// <summary>
+    /// A repacked Q4_0 matrix whose scales are all normal or zero is marked for the short scale widening; one subnormal,
+    /// infinite or NaN scale anywhere takes the exact widening instead, so that every product still equals the scalar path's
+    /// bit for bit (an infinity or a NaN would come out finite the short way).
+    /// </summary>
+    [Theory]
+    [InlineData((ushort)0x3C00, true)]
+    [InlineData((ushort)0x0000, true)]
+    [InlineData((ushort)0x8000, true)]
+    [InlineData((ushort)0x0001, false)]
+    [InlineData((ushort)0x83FF, false)]
+    [InlineData((ushort)0x7C00, false)]
+    [InlineData((ushort)0xFC00, false)]
+    [InlineData((ushort)0x7E00, false)]
+    public void Multiply_RepackedQ4_0_WidensScalesTheShortWayOnlyWhenAllAreNormalOrZero(ushort scale, bool normal)
+    {
+        const int Rows = 48;
+        const int Cols = 512;
+        var blocksPerRow = Cols / 32;
+        foreach (var block in new[] { 0, 17 * blocksPerRow + 5, (Rows * blocksPerRow) - 1 })
+        {
+            foreach (var batch in new[] { 1, 9 })
+            {
+                var (weights, x) = Prepare(GgmlType.Q4_0, Rows, Cols, batch);
+                BitConverter.TryWriteBytes(weights.AsSpan(block * 18, 2), scale);
+                var kernel = VecDot.SelectQ4_0Interleaved(scalar: true);
+                var y = new float[batch * Rows];
+                using var pool = new ComputePool(2);
+                fixed (byte* wp = weights)
+                fixed (float* yp = y)
+                {
+                    var w = new WeightMatrix(wp, GgmlType.Q4_0, Rows, Cols);
+                    Assert.Equal(normal, w.ScalesNormalOrZero);
+                    MatMul.Multiply(w, x, yp, pool);
+                    for (var b = 0; b < batch; b++)
+                    {
+                        for (var r = 0; r < Rows; r++)
+                        {
+                            var expected = kernel(w.Row(r), x.Row(b), Cols);
+                            var got = y[(b * Rows) + r];
+                            Assert.True(
+                                BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got) || (float.IsNaN(expected) && float.IsNaN(got)),
+                                $"scale 0x{scale:X4} in block {block}, batch {batch}, activation row {b}, row {r}: {got:R} vs scalar {expected:R}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void WeightMatrix_RepackedOnlyForQ4_0WithRowsMultipleOf8()
     {
@@ -194,6 +244,8 @@ public sealed unsafe class MatMulTests
             var bytes = p;
             Assert.False(new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32).RepackedByLlamaCpp);
             Assert.False(new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32).RepackedByLlamaCpp);
+            Assert.False(new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32).ScalesNormalOrZero);
+            Assert.False(new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32).ScalesNormalOrZero);
             Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q4_0, 12, 32, repackedByLlamaCpp: true));
             Assert.Throws<ArgumentException>(() => new WeightMatrix(bytes, GgmlType.Q8_0, 16, 32, repackedByLlamaCpp: true));
         }

@@ -519,6 +519,89 @@ public sealed unsafe class VecDotTests
         }
     }
 
+    /// <summary>
+    /// F16 scales the quantizer never writes but a file may hold: zeros, subnormals, negatives, the largest finite value, an
+    /// infinity and a NaN (rows that hold them give infinity or NaN, as the scalar path does).
+    /// </summary>
+    private static readonly ushort[] UnusualScales = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555, 0x7C00, 0xFE01];
+
+    /// <summary>The edges of what <see cref="NormalScales"/> takes: both zeros, the smallest and largest normals of both signs.</summary>
+    private static readonly ushort[] NormalOrZeroScales = [0x0000, 0x8000, 0x0400, 0x8400, 0x7BFF, 0xFBFF, 0xBC00, 0x3555, 0x0401, 0x3C00];
+
+    /// <summary>
+    /// <see cref="NormalScales"/> (the short widening for matrices without subnormal, infinite or NaN scales) equals the scalar
+    /// table bit for bit on every normal F16 value and both zeros, at both widths.
+    /// </summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void NormalScales_EqualScalarWideningBitForBit_ForEveryNormalF16ValueAndZero(int width)
+    {
+        Assert.SkipUnless(
+            width == 16 ? VecDot.IsAvx512Supported : VecDot.IsSimdSupported,
+            "The kernels that widen scales this way are not used on this machine.");
+        var values = Enumerable.Range(0, 65536).Select(i => (ushort)i)
+            .Where(h => (h & 0x7FFF) == 0 || ((h & 0x7C00) != 0 && (h & 0x7C00) != 0x7C00)).ToArray();
+        Assert.Equal(2 + (2 * 30 * 1024), values.Length);
+        var widened = new float[width];
+        for (var first = 0; first < values.Length; first += width)
+        {
+            var lanes = new ushort[width];
+            for (var i = 0; i < width; i++)
+            {
+                lanes[i] = values[Math.Min(first + i, values.Length - 1)];
+            }
+
+            if (width == 16)
+            {
+                NormalScales.Widen(Vector256.Create(lanes)).CopyTo(widened);
+            }
+            else
+            {
+                NormalScales.Widen(Vector128.Create(lanes)).CopyTo(widened);
+            }
+
+            for (var i = 0; i < width; i++)
+            {
+                var expected = BitConverter.SingleToInt32Bits(Float16.ToSingle(lanes[i]));
+                var actual = BitConverter.SingleToInt32Bits(widened[i]);
+                Assert.True(expected == actual, $"width {width}, F16 0x{lanes[i]:X4}: expected bits 0x{expected:X8}, got 0x{actual:X8}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="NormalScales.Cover"/> finds one subnormal, infinite or NaN scale wherever it sits, reads only scales (the
+    /// other bytes of a block may be anything), and accepts normal values and zeros.
+    /// </summary>
+    [Fact]
+    public void NormalScalesCover_FindsAnySpecialScale_AndAcceptsNormalsAndZeros()
+    {
+        const int Blocks = 70;
+        var data = new byte[Blocks * 18];
+        new Random(5).NextBytes(data);
+        for (var b = 0; b < Blocks; b++)
+        {
+            BitConverter.TryWriteBytes(data.AsSpan(b * 18, 2), NormalOrZeroScales[b % NormalOrZeroScales.Length]);
+        }
+
+        fixed (byte* p = data)
+        {
+            Assert.True(NormalScales.Cover(p, Blocks, 18));
+            foreach (var special in new ushort[] { 0x0001, 0x83FF, 0x0200, 0x7C00, 0xFC00, 0x7E00, 0xFFFF, 0x7C01 })
+            {
+                foreach (var at in new[] { 0, 1, 35, Blocks - 1 })
+                {
+                    var saved = BitConverter.ToUInt16(data, at * 18);
+                    BitConverter.TryWriteBytes(data.AsSpan(at * 18, 2), special);
+                    Assert.False(NormalScales.Cover(p, Blocks, 18), $"0x{special:X4} in block {at}");
+                    Assert.True(NormalScales.Cover(p, at, 18), $"0x{special:X4} just past the {at} blocks checked");
+                    BitConverter.TryWriteBytes(data.AsSpan(at * 18, 2), saved);
+                }
+            }
+        }
+    }
+
     private static bool SameFloat(float expected, float actual) =>
         BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual) || (float.IsNaN(expected) && float.IsNaN(actual));
 
@@ -527,12 +610,14 @@ public sealed unsafe class VecDotTests
     /// scalar path on every output, bit for bit: quantized weights with unusual F16 scales, and raw random blocks (every nibble pattern, so the 16-bit
     /// reduction meets its largest sums), a row stride larger than a row.
     /// </summary>
-    [Fact]
-    public void Q4_0InterleavedRows8Kernels_EqualScalarPerRow_IncludingUnusualScalesAndRawBlocks()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Q4_0InterleavedRows8Kernels_EqualScalarPerRow_IncludingUnusualScalesAndRawBlocks(bool normalScales)
     {
         Assert.SkipUnless(VecDot.IsSimdSupported, "AVX2/FMA not available: no eight-row kernel.");
         var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
-        ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555, 0x7C00, 0xFE01];
+        var unusual = normalScales ? NormalOrZeroScales : UnusualScales;
         const int Rows = 8;
         foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
         {
@@ -549,6 +634,16 @@ public sealed unsafe class VecDotTests
                     for (var block = 0; block < Rows * (n / 32); block++)
                     {
                         rows.AsSpan((block * 18) + 2, 16).Fill(0xFF);
+                    }
+                }
+
+                if (seed != 0 && normalScales)
+                {
+                    // Raw blocks' scales are random bits; the short widening is only chosen for normal ones.
+                    for (var block = 0; block < Rows * (n / 32); block++)
+                    {
+                        var h = BitConverter.ToUInt16(rows, block * 18);
+                        BitConverter.TryWriteBytes(rows.AsSpan(block * 18, 2), (ushort)((h & 0x83FF) | 0x2C00));
                     }
                 }
 
@@ -578,8 +673,16 @@ public sealed unsafe class VecDotTests
                 fixed (byte* wp = w)
                 fixed (float* yp = y, y4p = y4)
                 {
-                    VecDot.Q4_0InterleavedRows8Simd(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
-                    VecDot.Q4_0InterleavedRows8x4Simd(wp, stride, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, YStride);
+                    if (normalScales)
+                    {
+                        VecDot.Q4_0InterleavedRows8Simd<NormalScales>(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
+                        VecDot.Q4_0InterleavedRows8x4Simd<NormalScales>(wp, stride, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, YStride);
+                    }
+                    else
+                    {
+                        VecDot.Q4_0InterleavedRows8Simd<AnyScales>(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
+                        VecDot.Q4_0InterleavedRows8x4Simd<AnyScales>(wp, stride, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, YStride);
+                    }
                     for (var r = 0; r < Rows; r++)
                     {
                         for (var j = 0; j < 4; j++)
@@ -598,8 +701,10 @@ public sealed unsafe class VecDotTests
         }
     }
 
-    [Fact]
-    public void Q4_0InterleavedRows16Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Q4_0InterleavedRows16Avx512_EqualsScalarPerRowAndPerActivationRow_IncludingUnusualScales(bool normalScales)
     {
         if (!VecDot.IsAvx512Supported)
         {
@@ -607,9 +712,7 @@ public sealed unsafe class VecDotTests
         }
 
         var scalar = VecDot.SelectQ4_0Interleaved(scalar: true);
-        // F16 scales the quantizer never writes but a file may hold: zeros, subnormals, negatives, the largest finite value,
-        // an infinity and a NaN (rows that hold them give infinity or NaN, as the scalar path does).
-        ushort[] unusual = [0x0000, 0x8000, 0x0001, 0x03FF, 0x8201, 0x0400, 0xBC00, 0x7BFF, 0xFBFF, 0x3555, 0x7C00, 0xFE01];
+        var unusual = normalScales ? NormalOrZeroScales : UnusualScales;
         foreach (var n in KernelTestData.Lengths(GgmlType.Q4_0))
         {
             const int Rows = 16;
@@ -629,9 +732,18 @@ public sealed unsafe class VecDotTests
             fixed (byte* wp = w)
             fixed (float* yp = y, y4p = y4, y8p = y8)
             {
-                VecDot.Q4_0InterleavedRows16Avx512(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
-                VecDot.Q4_0InterleavedRows16x4Avx512(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
-                VecDot.Q4_0InterleavedRows16x8Avx512(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y8p, Rows);
+                if (normalScales)
+                {
+                    VecDot.Q4_0InterleavedRows16Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
+                    VecDot.Q4_0InterleavedRows16x4Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
+                    VecDot.Q4_0InterleavedRows16x8Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y8p, Rows);
+                }
+                else
+                {
+                    VecDot.Q4_0InterleavedRows16Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
+                    VecDot.Q4_0InterleavedRows16x4Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
+                    VecDot.Q4_0InterleavedRows16x8Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y8p, Rows);
+                }
                 for (var r = 0; r < Rows; r++)
                 {
                     Assert.Equal(scalar(wp + (r * rowBytes), x.Row(0), n), y[r]);
