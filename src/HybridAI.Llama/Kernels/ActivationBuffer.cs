@@ -64,13 +64,14 @@ internal sealed unsafe class ActivationBuffer
     public byte* Row(int row) => _data + (row * RowStride);
 
     /// <summary>
-    /// Gets, for Q8_0 activations, the sums of the 32 quantized values of each block of row <paramref name="row"/> (not
-    /// checked): kernels whose weights carry an offset (Q4_0's −8) subtract it once per block as offset · sum.
+    /// Gets, for Q8_0 activations, 8 · the sum of the 32 quantized values of each block of row <paramref name="row"/> (not
+    /// checked): the repacked Q4_0 kernels multiply unsigned nibbles and subtract this once per block for the nibbles' −8.
+    /// Kept multiplied so that a kernel reads it straight into a vector register (a broadcast load, no shuffle).
     /// </summary>
-    public int* BlockSums(int row) => _sums + (row * _sumsPerRow);
+    public int* NibbleOffsets(int row) => _sums + (row * _sumsPerRow);
 
-    /// <summary>Gets the ints between the block sums of two rows (<see cref="BlockSums"/>).</summary>
-    public int BlockSumsStride => _sumsPerRow;
+    /// <summary>Gets the ints between the nibble offsets of two rows (<see cref="NibbleOffsets"/>).</summary>
+    public int NibbleOffsetsStride => _sumsPerRow;
 
     /// <summary>
     /// Converts <paramref name="rows"/> rows of <paramref name="cols"/> floats (row-major in <paramref name="x"/>) for a
@@ -126,7 +127,7 @@ internal sealed unsafe class ActivationBuffer
                         ActivationQuantizer.Quantize(vecDotType, from, to, cols, scalar);
                         if (vecDotType == GgmlType.Q8_0)
                         {
-                            SumBlocks(to, BlockSums(r), cols / GgmlTypeInfo.BlockSize(GgmlType.Q8_0));
+                            SumBlocks(to, NibbleOffsets(r), cols / GgmlTypeInfo.BlockSize(GgmlType.Q8_0));
                         }
 
                         break;
@@ -135,7 +136,7 @@ internal sealed unsafe class ActivationBuffer
         }
     }
 
-    /// <summary>Sums the quantized values of each Q8_0 block (an F16 scale, then the values).</summary>
+    /// <summary>8 · the sum of the quantized values of each Q8_0 block (an F16 scale, then the values).</summary>
     private static void SumBlocks(byte* blocks, int* sums, int count)
     {
         var blockBytes = GgmlTypeInfo.BlockBytes(GgmlType.Q8_0);
@@ -149,7 +150,7 @@ internal sealed unsafe class ActivationBuffer
                 sum += q[i];
             }
 
-            sums[b] = sum;
+            sums[b] = sum << 3;
         }
     }
 }

@@ -261,7 +261,7 @@ internal static unsafe class MatMul
             {
                 for (; r + wide <= end; r += wide)
                 {
-                    kernelWide(w.Row(r), w.RowBytes, xr, x.BlockSums(0), cols, y + r);
+                    kernelWide(w.Row(r), w.RowBytes, xr, x.NibbleOffsets(0), cols, y + r);
                 }
             }
 
@@ -299,7 +299,7 @@ internal static unsafe class MatMul
                 // Repacked Q4_0: sixteen weight rows × eight activation rows, the scales widened once for the eight.
                 for (; b + 8 <= batch; b += 8)
                 {
-                    kernel16x8(w.Row(tile), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, y + ((long)b * rows) + tile, rows);
+                    kernel16x8(w.Row(tile), w.RowBytes, x.Row(b), x.RowStride, x.NibbleOffsets(b), x.NibbleOffsetsStride, cols, y + ((long)b * rows) + tile, rows);
                 }
             }
 
@@ -337,7 +337,7 @@ internal static unsafe class MatMul
                     {
                         for (; r + wide <= tileEnd; r += wide)
                         {
-                            kernelWidex4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.BlockSums(b), x.BlockSumsStride, cols, yb + r, rows);
+                            kernelWidex4(w.Row(r), w.RowBytes, x.Row(b), x.RowStride, x.NibbleOffsets(b), x.NibbleOffsetsStride, cols, yb + r, rows);
                         }
                     }
 

@@ -14,7 +14,7 @@ namespace HybridAI.Llama;
 /// first 16 elements and the high nibbles its last 16, so the activation's two halves are broadcast once to all four lanes
 /// and every instruction works for four rows (no per-row broadcast or cross-lane shift).</item>
 /// <item>The −8 of every nibble is one subtraction of 8·Σx per block from the exact totals of all sixteen rows, with the
-/// activation's block sums (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
+/// activation's nibble offsets, 8·Σx per block (<see cref="ActivationBuffer.NibbleOffsets"/>) computed once when it is quantized.</item>
 /// <item>Sixteen rows' lane sums are reduced together by one transposing reduction (unpacks and adds, no horizontal adds),
 /// leaving one exact total per 32-bit lane, and one 16-lane FMA updates all sixteen accumulators.</item>
 /// <item>The sixteen F16 scales are widened together, exactly, as the type argument says: by integer arithmetic for any F16
@@ -28,9 +28,9 @@ internal static unsafe partial class VecDot
     /// <summary>
     /// Sixteen rows × one activation row in interleaved order: <c>y[i] = Σ_b total(i, b) · (d_w(i, b) · d_x(b))</c>, block
     /// after block, for rows i = 0..15 starting at <paramref name="w"/>, <paramref name="rowStride"/> bytes apart;
-    /// <paramref name="sums"/> holds the activation's block sums.
+    /// <paramref name="offsets"/> holds the activation's nibble offsets (8·Σx per block).
     /// </summary>
-    internal static void Q4_0InterleavedRows16Avx512<TScales>(byte* w, long rowStride, byte* x, int* sums, int n, float* y)
+    internal static void Q4_0InterleavedRows16Avx512<TScales>(byte* w, long rowStride, byte* x, int* offsets, int n, float* y)
         where TScales : struct, IHalfScales
     {
         var rows = new RowGroups(w, rowStride);
@@ -44,7 +44,7 @@ internal static unsafe partial class VecDot
 
             acc = BlockStep16(
                 new Unpacked(rows.Load(0), low), new Unpacked(rows.Load(1), low), new Unpacked(rows.Load(2), low),
-                new Unpacked(rows.Load(3), low), rows.Scales<TScales>(), x, sums[b], ones, acc);
+                new Unpacked(rows.Load(3), low), rows.Scales<TScales>(), x, offsets + b, ones, acc);
             rows.Advance();
             x += Q8_0Bytes;
         }
@@ -59,7 +59,7 @@ internal static unsafe partial class VecDot
     /// <c>y[j·yStride + i]</c>.
     /// </summary>
     internal static void Q4_0InterleavedRows16x4Avx512<TScales>(
-        byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
+        byte* w, long rowStride, byte* x, long xStride, int* offsets, int offsetsStride, int n, float* y, long yStride)
         where TScales : struct, IHalfScales
     {
         var rows = new RowGroups(w, rowStride);
@@ -67,7 +67,7 @@ internal static unsafe partial class VecDot
         var ones = Vector512.Create((short)1);
         var low = Vector512.Create((byte)0x0F);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
-        int* s0 = sums, s1 = sums + sumsStride, s2 = sums + (2 * sumsStride), s3 = sums + (3 * sumsStride);
+        int* s0 = offsets, s1 = offsets + offsetsStride, s2 = offsets + (2 * offsetsStride), s3 = offsets + (3 * offsetsStride);
         for (var b = 0; b < n / 32; b++)
         {
             var w0 = new Unpacked(rows.Load(0), low);
@@ -75,10 +75,10 @@ internal static unsafe partial class VecDot
             var w2 = new Unpacked(rows.Load(2), low);
             var w3 = new Unpacked(rows.Load(3), low);
             var dw = rows.Scales<TScales>();
-            acc0 = BlockStep16(w0, w1, w2, w3, dw, x0, s0[b], ones, acc0);
-            acc1 = BlockStep16(w0, w1, w2, w3, dw, x1, s1[b], ones, acc1);
-            acc2 = BlockStep16(w0, w1, w2, w3, dw, x2, s2[b], ones, acc2);
-            acc3 = BlockStep16(w0, w1, w2, w3, dw, x3, s3[b], ones, acc3);
+            acc0 = BlockStep16(w0, w1, w2, w3, dw, x0, s0 + b, ones, acc0);
+            acc1 = BlockStep16(w0, w1, w2, w3, dw, x1, s1 + b, ones, acc1);
+            acc2 = BlockStep16(w0, w1, w2, w3, dw, x2, s2 + b, ones, acc2);
+            acc3 = BlockStep16(w0, w1, w2, w3, dw, x3, s3 + b, ones, acc3);
             rows.Advance();
             x0 += Q8_0Bytes;
             x1 += Q8_0Bytes;
@@ -97,7 +97,7 @@ internal static unsafe partial class VecDot
     /// each weight block unpacked and its sixteen scales widened once for eight activation rows instead of four.
     /// </summary>
     internal static void Q4_0InterleavedRows16x8Avx512<TScales>(
-        byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
+        byte* w, long rowStride, byte* x, long xStride, int* offsets, int offsetsStride, int n, float* y, long yStride)
         where TScales : struct, IHalfScales
     {
         var rows = new RowGroups(w, rowStride);
@@ -106,7 +106,7 @@ internal static unsafe partial class VecDot
         var ones = Vector512.Create((short)1);
         var low = Vector512.Create((byte)0x0F);
         var xs = (nint)xStride;
-        var ss = (nint)sumsStride;
+        var ss = (nint)offsetsStride;
         for (var b = 0; b < n / 32; b++)
         {
             var w0 = new Unpacked(rows.Load(0), low);
@@ -115,15 +115,15 @@ internal static unsafe partial class VecDot
             var w3 = new Unpacked(rows.Load(3), low);
             var dw = rows.Scales<TScales>();
             var xb = x;
-            var sb = sums + b;
-            acc0 = BlockStep16(w0, w1, w2, w3, dw, xb, *sb, ones, acc0);
-            acc1 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc1);
-            acc2 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc2);
-            acc3 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc3);
-            acc4 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc4);
-            acc5 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc5);
-            acc6 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, *(sb += ss), ones, acc6);
-            acc7 = BlockStep16(w0, w1, w2, w3, dw, xb + xs, *(sb + ss), ones, acc7);
+            var sb = offsets + b;
+            acc0 = BlockStep16(w0, w1, w2, w3, dw, xb, sb, ones, acc0);
+            acc1 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, sb += ss, ones, acc1);
+            acc2 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, sb += ss, ones, acc2);
+            acc3 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, sb += ss, ones, acc3);
+            acc4 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, sb += ss, ones, acc4);
+            acc5 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, sb += ss, ones, acc5);
+            acc6 = BlockStep16(w0, w1, w2, w3, dw, xb += xs, sb += ss, ones, acc6);
+            acc7 = BlockStep16(w0, w1, w2, w3, dw, xb + xs, sb + ss, ones, acc7);
             rows.Advance();
             x += Q8_0Bytes;
         }
@@ -138,16 +138,16 @@ internal static unsafe partial class VecDot
         StoreRows16(acc7, y + (7 * yStride));
     }
 
-    // One activation block (quantized values summing to xSum) against sixteen unpacked weight blocks.
+    // One activation block (its nibble offset 8·Σx at xOffset) against sixteen unpacked weight blocks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> BlockStep16(
-        Unpacked w0, Unpacked w1, Unpacked w2, Unpacked w3, Vector512<float> dw, byte* xb, int xSum, Vector512<short> ones,
+        Unpacked w0, Unpacked w1, Unpacked w2, Unpacked w3, Vector512<float> dw, byte* xb, int* xOffset, Vector512<short> ones,
         Vector512<float> acc)
     {
         var xlo = Avx512F.BroadcastVector128ToVector512((int*)(xb + 2)).AsSByte();
         var xhi = Avx512F.BroadcastVector128ToVector512((int*)(xb + 18)).AsSByte();
         var totals = Totals16(w0.Sums(xlo, xhi, ones), w1.Sums(xlo, xhi, ones), w2.Sums(xlo, xhi, ones), w3.Sums(xlo, xhi, ones))
-            - Vector512.Create(xSum << 3);
+            - Vector512.Create(*xOffset);
         var scales = dw * Vector512.Create(Float16.ToSingle(*(ushort*)xb));
         return Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(totals), scales, acc);
     }

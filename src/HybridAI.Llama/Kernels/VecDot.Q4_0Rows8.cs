@@ -15,8 +15,8 @@ namespace HybridAI.Llama;
 /// <item>The eight rows' 16-bit pair sums are reduced by three horizontal adds and one multiply-add, which stays exact in
 /// 16 bits: a lane holds at most 16 products of a nibble (≤ 15) and an activation (|x| ≤ 128), 30 720 &lt; 2^15. With
 /// AVX-VNNI, <c>vpdpbusd</c> sums the products in 32 bits and three 32-bit horizontal adds give the same totals.</item>
-/// <item>The −8 of every nibble is one subtraction of 8·Σx per block, with the activation's block sums
-/// (<see cref="ActivationBuffer.BlockSums"/>) computed once when it is quantized.</item>
+/// <item>The −8 of every nibble is one subtraction of 8·Σx per block, with the activation's nibble offsets
+/// (<see cref="ActivationBuffer.NibbleOffsets"/>) computed once when it is quantized.</item>
 /// <item>The eight F16 scales are packed in general-purpose registers and widened together exactly, as the type argument
 /// says (<see cref="AnyScales"/> or, for matrices with only normal and zero scales, <see cref="NormalScales"/>).</item>
 /// </list>
@@ -27,9 +27,9 @@ internal static unsafe partial class VecDot
     /// <summary>
     /// Eight rows × one activation row in interleaved order: <c>y[i] = Σ_b total(i, b) · (d_w(i, b) · d_x(b))</c>, block after
     /// block, for rows i = 0..7 starting at <paramref name="w"/>, <paramref name="rowStride"/> bytes apart;
-    /// <paramref name="sums"/> holds the activation's block sums.
+    /// <paramref name="offsets"/> holds the activation's nibble offsets (8·Σx per block).
     /// </summary>
-    internal static void Q4_0InterleavedRows8Simd<TScales>(byte* w, long rowStride, byte* x, int* sums, int n, float* y)
+    internal static void Q4_0InterleavedRows8Simd<TScales>(byte* w, long rowStride, byte* x, int* offsets, int n, float* y)
         where TScales : struct, IHalfScales
     {
         var acc = Vector256<float>.Zero;
@@ -45,7 +45,7 @@ internal static unsafe partial class VecDot
             var lo23 = RowPairNibbles(w2, s, low, out var hi23);
             var lo45 = RowPairNibbles(w4, s, low, out var hi45);
             var lo67 = RowPairNibbles(w6, s, low, out var hi67);
-            acc = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, Scales8<TScales>(w0, w2, w4, w6, s), x, sums[b], acc);
+            acc = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, Scales8<TScales>(w0, w2, w4, w6, s), x, offsets + b, acc);
             w0 += Q4_0Bytes;
             w2 += Q4_0Bytes;
             w4 += Q4_0Bytes;
@@ -62,7 +62,7 @@ internal static unsafe partial class VecDot
     /// <see cref="Q4_0InterleavedRows8Simd"/>. Output (activation row j, weight row i) goes to <c>y[j·yStride + i]</c>.
     /// </summary>
     internal static void Q4_0InterleavedRows8x4Simd<TScales>(
-        byte* w, long rowStride, byte* x, long xStride, int* sums, int sumsStride, int n, float* y, long yStride)
+        byte* w, long rowStride, byte* x, long xStride, int* offsets, int offsetsStride, int n, float* y, long yStride)
         where TScales : struct, IHalfScales
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
@@ -70,7 +70,7 @@ internal static unsafe partial class VecDot
         var s = (nint)rowStride;
         byte* w0 = w, w2 = w + (2 * s), w4 = w + (4 * s), w6 = w + (6 * s);
         byte* x0 = x, x1 = x + xStride, x2 = x + (2 * xStride), x3 = x + (3 * xStride);
-        int* s0 = sums, s1 = sums + sumsStride, s2 = sums + (2 * sumsStride), s3 = sums + (3 * sumsStride);
+        int* s0 = offsets, s1 = offsets + offsetsStride, s2 = offsets + (2 * offsetsStride), s3 = offsets + (3 * offsetsStride);
         for (var b = 0; b < n / 32; b++)
         {
             var lo01 = RowPairNibbles(w0, s, low, out var hi01);
@@ -78,10 +78,10 @@ internal static unsafe partial class VecDot
             var lo45 = RowPairNibbles(w4, s, low, out var hi45);
             var lo67 = RowPairNibbles(w6, s, low, out var hi67);
             var dw = Scales8<TScales>(w0, w2, w4, w6, s);
-            acc0 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x0, s0[b], acc0);
-            acc1 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x1, s1[b], acc1);
-            acc2 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x2, s2[b], acc2);
-            acc3 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x3, s3[b], acc3);
+            acc0 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x0, s0 + b, acc0);
+            acc1 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x1, s1 + b, acc1);
+            acc2 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x2, s2 + b, acc2);
+            acc3 = BlockStep8(lo01, hi01, lo23, hi23, lo45, hi45, lo67, hi67, dw, x3, s3 + b, acc3);
             w0 += Q4_0Bytes;
             w2 += Q4_0Bytes;
             w4 += Q4_0Bytes;
@@ -117,7 +117,7 @@ internal static unsafe partial class VecDot
         TScales.Widen(Vector128.Create(RowGroups.Pack4(w0, w2, w4, w6), RowGroups.Pack4(w0 + s, w2 + s, w4 + s, w6 + s)).AsUInt16());
 
     /// <summary>
-    /// One activation block (quantized values summing to <paramref name="xSum"/>) against eight unpacked weight blocks, two
+    /// One activation block (its nibble offset 8·Σx at <paramref name="xOffset"/>) against eight unpacked weight blocks, two
     /// rows per register (low nibbles lo, high nibbles hi): the pair sums of each row (eight 16-bit sums of four products per
     /// 128-bit lane) reduced by three horizontal adds and one multiply-add to one exact total per row, in accumulator order.
     /// </summary>
@@ -125,7 +125,7 @@ internal static unsafe partial class VecDot
     private static Vector256<float> BlockStep8(
         Vector256<byte> lo01, Vector256<byte> hi01, Vector256<byte> lo23, Vector256<byte> hi23,
         Vector256<byte> lo45, Vector256<byte> hi45, Vector256<byte> lo67, Vector256<byte> hi67,
-        Vector256<float> dw, byte* xb, int xSum, Vector256<float> acc)
+        Vector256<float> dw, byte* xb, int* xOffset, Vector256<float> acc)
     {
         var xlo = Avx2.BroadcastVector128ToVector256((sbyte*)(xb + 2));
         var xhi = Avx2.BroadcastVector128ToVector256((sbyte*)(xb + 18));
@@ -149,7 +149,7 @@ internal static unsafe partial class VecDot
             totals = Avx2.MultiplyAddAdjacent(h, Vector256.Create((short)1));
         }
 
-        totals -= Vector256.Create(xSum << 3);
+        totals -= Vector256.Create(*xOffset);
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(totals), dw * Vector256.Create(Float16.ToSingle(*(ushort*)xb)), acc);
     }
 

@@ -28,6 +28,39 @@ public sealed unsafe class ActivationBufferTests
         Assert.Equal(3, (sbyte)reference[2 + 1]);
     }
 
+    /// <summary>
+    /// The nibble offsets the repacked Q4_0 kernels subtract are 8 · the sum of each block's quantized values, per row, for
+    /// Q4_0 weights (whose activations are Q8_0), including blocks at the largest magnitudes.
+    /// </summary>
+    [Fact]
+    public void Load_ForQ4_0_NibbleOffsetsAreEightTimesEachBlocksSum()
+    {
+        const int Cols = 32 * 5;
+        const int Rows = 3;
+        var x = KernelTestData.RandomFloats(Cols * Rows, seed: 9, scale: 3f);
+        x.AsSpan(Cols + 32, 32).Fill(-4f); // every value −127
+        x.AsSpan((2 * Cols) + 64, 32).Fill(4f); // every value 127
+        var buffer = new ActivationBuffer(Cols, Rows);
+        buffer.Load(GgmlType.Q4_0, x, Rows, Cols);
+        for (var r = 0; r < Rows; r++)
+        {
+            for (var b = 0; b < Cols / 32; b++)
+            {
+                var q = new ReadOnlySpan<sbyte>(buffer.Row(r) + (b * 34) + 2, 32);
+                var sum = 0;
+                foreach (var v in q)
+                {
+                    sum += v;
+                }
+
+                Assert.Equal(8 * sum, buffer.NibbleOffsets(r)[b]);
+            }
+        }
+
+        Assert.Equal(8 * -127 * 32, buffer.NibbleOffsets(1)[1]);
+        Assert.Equal(8 * 127 * 32, buffer.NibbleOffsets(2)[2]);
+    }
+
     [Fact]
     public void Load_Q8_0_SimdAndScalarAgree()
     {

@@ -675,13 +675,13 @@ public sealed unsafe class VecDotTests
                 {
                     if (normalScales)
                     {
-                        VecDot.Q4_0InterleavedRows8Simd<NormalScales>(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
-                        VecDot.Q4_0InterleavedRows8x4Simd<NormalScales>(wp, stride, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, YStride);
+                        VecDot.Q4_0InterleavedRows8Simd<NormalScales>(wp, stride, x.Row(0), x.NibbleOffsets(0), n, yp);
+                        VecDot.Q4_0InterleavedRows8x4Simd<NormalScales>(wp, stride, x.Row(0), x.RowStride, x.NibbleOffsets(0), x.NibbleOffsetsStride, n, y4p, YStride);
                     }
                     else
                     {
-                        VecDot.Q4_0InterleavedRows8Simd<AnyScales>(wp, stride, x.Row(0), x.BlockSums(0), n, yp);
-                        VecDot.Q4_0InterleavedRows8x4Simd<AnyScales>(wp, stride, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, YStride);
+                        VecDot.Q4_0InterleavedRows8Simd<AnyScales>(wp, stride, x.Row(0), x.NibbleOffsets(0), n, yp);
+                        VecDot.Q4_0InterleavedRows8x4Simd<AnyScales>(wp, stride, x.Row(0), x.RowStride, x.NibbleOffsets(0), x.NibbleOffsetsStride, n, y4p, YStride);
                     }
                     for (var r = 0; r < Rows; r++)
                     {
@@ -734,15 +734,15 @@ public sealed unsafe class VecDotTests
             {
                 if (normalScales)
                 {
-                    VecDot.Q4_0InterleavedRows16Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
-                    VecDot.Q4_0InterleavedRows16x4Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
-                    VecDot.Q4_0InterleavedRows16x8Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y8p, Rows);
+                    VecDot.Q4_0InterleavedRows16Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.NibbleOffsets(0), n, yp);
+                    VecDot.Q4_0InterleavedRows16x4Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.RowStride, x.NibbleOffsets(0), x.NibbleOffsetsStride, n, y4p, Rows);
+                    VecDot.Q4_0InterleavedRows16x8Avx512<NormalScales>(wp, rowBytes, x.Row(0), x.RowStride, x.NibbleOffsets(0), x.NibbleOffsetsStride, n, y8p, Rows);
                 }
                 else
                 {
-                    VecDot.Q4_0InterleavedRows16Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.BlockSums(0), n, yp);
-                    VecDot.Q4_0InterleavedRows16x4Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y4p, Rows);
-                    VecDot.Q4_0InterleavedRows16x8Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.RowStride, x.BlockSums(0), x.BlockSumsStride, n, y8p, Rows);
+                    VecDot.Q4_0InterleavedRows16Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.NibbleOffsets(0), n, yp);
+                    VecDot.Q4_0InterleavedRows16x4Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.RowStride, x.NibbleOffsets(0), x.NibbleOffsetsStride, n, y4p, Rows);
+                    VecDot.Q4_0InterleavedRows16x8Avx512<AnyScales>(wp, rowBytes, x.Row(0), x.RowStride, x.NibbleOffsets(0), x.NibbleOffsetsStride, n, y8p, Rows);
                 }
                 for (var r = 0; r < Rows; r++)
                 {
