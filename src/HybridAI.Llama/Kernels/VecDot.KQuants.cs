@@ -98,12 +98,7 @@ internal static unsafe partial class VecDot
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var pairSums = PairSums(x);
-            Q4KScalesAndMins2(w0 + 4, w1 + 4, out var packed0, out var mins0, out var packed1, out var mins1);
-            Q4KScalesAndMins2(w2 + 4, w3 + 4, out var packed2, out var mins2, out var packed3, out var mins3);
-            SpreadScales(packed0, scales);
-            SpreadScales(packed1, scales + 8);
-            SpreadScales(packed2, scales + 16);
-            SpreadScales(packed3, scales + 24);
+            SpreadScalesAndMins4(w0, w1, w2, w3, scales, out var mins0, out var mins1, out var mins2, out var mins3);
             acc0 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w0)), Q4KSums(w0, scales, mins0, pairSums, q8, yd, low, ref min0), acc0);
             acc1 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w1)), Q4KSums(w1, scales + 8, mins1, pairSums, q8, yd, low, ref min1), acc1);
             acc2 = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)w2)), Q4KSums(w2, scales + 16, mins2, pairSums, q8, yd, low, ref min2), acc2);
@@ -243,12 +238,7 @@ internal static unsafe partial class VecDot
             var yd = *(float*)x;
             var q8 = (sbyte*)(x + 4);
             var pairSums = PairSums(x);
-            Q4KScalesAndMins2(w0 + 4, w1 + 4, out var packed0, out var mins0, out var packed1, out var mins1);
-            Q4KScalesAndMins2(w2 + 4, w3 + 4, out var packed2, out var mins2, out var packed3, out var mins3);
-            SpreadScales(packed0, scales);
-            SpreadScales(packed1, scales + 8);
-            SpreadScales(packed2, scales + 16);
-            SpreadScales(packed3, scales + 24);
+            SpreadScalesAndMins4(w0, w1, w2, w3, scales, out var mins0, out var mins1, out var mins2, out var mins3);
             summs0 = Q5KMinTerm(w0, yd, mins0, pairSums, summs0);
             summs1 = Q5KMinTerm(w1, yd, mins1, pairSums, summs1);
             summs2 = Q5KMinTerm(w2, yd, mins2, pairSums, summs2);
@@ -490,6 +480,23 @@ internal static unsafe partial class VecDot
         mins1 = words1.GetLower();
         scales0 = Avx2.Permute4x64(words0.AsInt64(), 0b11_10_11_10).AsInt16();
         scales1 = Avx2.Permute4x64(words1.AsInt64(), 0b11_10_11_10).AsInt16();
+    }
+
+    /// <summary>
+    /// The scales and mins of four Q4_K/Q5_K blocks (one per row), the scales spread (<see cref="SpreadScales"/>) to
+    /// <paramref name="scales"/> + 8·row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SpreadScalesAndMins4(
+        byte* w0, byte* w1, byte* w2, byte* w3, int* scales,
+        out Vector128<short> mins0, out Vector128<short> mins1, out Vector128<short> mins2, out Vector128<short> mins3)
+    {
+        Q4KScalesAndMins2(w0 + 4, w1 + 4, out var packed0, out mins0, out var packed1, out mins1);
+        Q4KScalesAndMins2(w2 + 4, w3 + 4, out var packed2, out mins2, out var packed3, out mins3);
+        SpreadScales(packed0, scales);
+        SpreadScales(packed1, scales + 8);
+        SpreadScales(packed2, scales + 16);
+        SpreadScales(packed3, scales + 24);
     }
 
     /// <summary>
