@@ -28,11 +28,12 @@ internal sealed unsafe class LlamaWeights
     /// <summary>Binds every tensor, checking names, shapes and types before any work starts.</summary>
     public static LlamaWeights Bind(GgufFile file, LlamaHyperparameters hp)
     {
-        var embedding = Matrix(file, "token_embd.weight", hp.VocabularySize, hp.EmbeddingLength);
         // llama.cpp repacks Q4_0 matrices that feed matrix products, but not token_embd, which it reads row by row; a tied
-        // output head therefore multiplies in the plain (not repacked) order.
+        // output head therefore multiplies in the plain (not repacked) order. (A plain view also skips the scale check of
+        // repacked matrices, which would page in the whole table, of which a context reads only the rows of its tokens.)
+        var embedding = Matrix(file, "token_embd.weight", hp.VocabularySize, hp.EmbeddingLength, rowsOnly: true);
         var output = file.FindTensor("output.weight") is null
-            ? new WeightMatrix(embedding.Data, embedding.Type, embedding.Rows, embedding.Cols, repackedByLlamaCpp: false)
+            ? embedding
             : Matrix(file, "output.weight", hp.VocabularySize, hp.EmbeddingLength);
         NormWeights? ropeFactors = file.FindTensor("rope_freqs.weight") is null
             ? null
@@ -59,7 +60,7 @@ internal sealed unsafe class LlamaWeights
         return new LlamaWeights(embedding, Vector(file, "output_norm.weight", hp.EmbeddingLength), output, ropeFactors, layers);
     }
 
-    private static WeightMatrix Matrix(GgufFile file, string name, int rows, int columns)
+    private static WeightMatrix Matrix(GgufFile file, string name, int rows, int columns, bool rowsOnly = false)
     {
         var tensor = file.GetTensor(name);
         if (tensor.Dimensions.Count != 2 || tensor.Dimensions[0] != columns || tensor.Dimensions[1] != rows)
@@ -74,7 +75,9 @@ internal sealed unsafe class LlamaWeights
                 $"tensor type {tensor.Type} is not supported; supported types are F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K and Q6_K.");
         }
 
-        return new WeightMatrix(file.GetTensorPointer(tensor), tensor.Type, rows, columns);
+        return rowsOnly
+            ? new WeightMatrix(file.GetTensorPointer(tensor), tensor.Type, rows, columns, repackedByLlamaCpp: false)
+            : new WeightMatrix(file.GetTensorPointer(tensor), tensor.Type, rows, columns);
     }
 
     private static NormWeights Vector(GgufFile file, string name, int length)

@@ -44,7 +44,7 @@ internal readonly unsafe struct WeightMatrix
         Cols = cols;
         RowBytes = GgmlTypeInfo.RowBytes(type, cols);
         RepackedByLlamaCpp = repackedByLlamaCpp;
-        ScalesNormalOrZero = repackedByLlamaCpp && NormalScales.Cover(data, (long)rows * (cols / 32), GgmlTypeInfo.BlockBytes(type));
+        ScalesNormalOrZero = repackedByLlamaCpp && NormalScales.AllNormalOrZero(data, (long)rows * (cols / GgmlTypeInfo.BlockSize(type)), GgmlTypeInfo.BlockBytes(type));
     }
 
     /// <summary>Gets the first byte of the first row.</summary>

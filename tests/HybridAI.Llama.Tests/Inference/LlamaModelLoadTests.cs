@@ -16,6 +16,34 @@ public sealed class LlamaModelLoadTests
         Assert.Equal(new FileInfo(file.Path).Length, model.Info.FileSize);
     }
 
+    /// <summary>
+    /// In a Q4_0 file, the matrices that feed products are repacked views whose scales were checked (all normal here, so the
+    /// kernels widen them the short way); token_embd, read row by row, is a plain view and is not checked (the check would
+    /// page in the whole table), and a tied output head multiplies that plain view, as llama.cpp does.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Load_Q4_0_RepacksAndChecksOnlyTheMatricesThatFeedProducts(bool tied)
+    {
+        using var file = new TestModelBuilder { TiedOutput = tied, VocabSize = 304 }.WithAllMatrices(GgmlType.Q4_0).Build();
+
+        using var model = LlamaModel.Load(file.Path);
+
+        var weights = model.Weights;
+        Assert.Equal(GgmlType.Q4_0, weights.TokenEmbedding.Type);
+        Assert.False(weights.TokenEmbedding.RepackedByLlamaCpp);
+        Assert.False(weights.TokenEmbedding.ScalesNormalOrZero);
+        Assert.Equal(!tied, weights.Output.RepackedByLlamaCpp);
+        Assert.Equal(!tied, weights.Output.ScalesNormalOrZero);
+        foreach (var layer in weights.Layers)
+        {
+            Assert.True(layer.Query.RepackedByLlamaCpp);
+            Assert.True(layer.Query.ScalesNormalOrZero);
+            Assert.True(layer.Down.ScalesNormalOrZero);
+        }
+    }
+
     [Fact]
     public void Load_OtherArchitecture_RefusedNamingIt()
     {

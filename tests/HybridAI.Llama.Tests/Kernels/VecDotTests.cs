@@ -571,11 +571,11 @@ public sealed unsafe class VecDotTests
     }
 
     /// <summary>
-    /// <see cref="NormalScales.Cover"/> finds one subnormal, infinite or NaN scale wherever it sits, reads only scales (the
+    /// <see cref="NormalScales.AllNormalOrZero"/> finds one subnormal, infinite or NaN scale wherever it sits, reads only scales (the
     /// other bytes of a block may be anything), and accepts normal values and zeros.
     /// </summary>
     [Fact]
-    public void NormalScalesCover_FindsAnySpecialScale_AndAcceptsNormalsAndZeros()
+    public void NormalScalesAllNormalOrZero_FindsAnySpecialScale_AndAcceptsNormalsAndZeros()
     {
         const int Blocks = 70;
         var data = new byte[Blocks * 18];
@@ -587,15 +587,15 @@ public sealed unsafe class VecDotTests
 
         fixed (byte* p = data)
         {
-            Assert.True(NormalScales.Cover(p, Blocks, 18));
+            Assert.True(NormalScales.AllNormalOrZero(p, Blocks, 18));
             foreach (var special in new ushort[] { 0x0001, 0x83FF, 0x0200, 0x7C00, 0xFC00, 0x7E00, 0xFFFF, 0x7C01 })
             {
                 foreach (var at in new[] { 0, 1, 35, Blocks - 1 })
                 {
                     var saved = BitConverter.ToUInt16(data, at * 18);
                     BitConverter.TryWriteBytes(data.AsSpan(at * 18, 2), special);
-                    Assert.False(NormalScales.Cover(p, Blocks, 18), $"0x{special:X4} in block {at}");
-                    Assert.True(NormalScales.Cover(p, at, 18), $"0x{special:X4} just past the {at} blocks checked");
+                    Assert.False(NormalScales.AllNormalOrZero(p, Blocks, 18), $"0x{special:X4} in block {at}");
+                    Assert.True(NormalScales.AllNormalOrZero(p, at, 18), $"0x{special:X4} just past the {at} blocks checked");
                     BitConverter.TryWriteBytes(data.AsSpan(at * 18, 2), saved);
                 }
             }
