@@ -44,7 +44,7 @@ internal readonly unsafe struct WeightMatrix
         Cols = cols;
         RowBytes = GgmlTypeInfo.RowBytes(type, cols);
         RepackedByLlamaCpp = repackedByLlamaCpp;
-        ScalesNormalOrZero = repackedByLlamaCpp && NormalScales.AllNormalOrZero(data, (long)rows * (cols / GgmlTypeInfo.BlockSize(type)), GgmlTypeInfo.BlockBytes(type));
+        ScalesNormalOrZero = repackedByLlamaCpp && VecDot.IsSimdSupported && NormalScales.AllNormalOrZero(data, (long)rows * (cols / GgmlTypeInfo.BlockSize(type)), GgmlTypeInfo.BlockBytes(type));
     }
 
     /// <summary>Gets the first byte of the first row.</summary>
@@ -73,7 +73,8 @@ internal readonly unsafe struct WeightMatrix
     /// <summary>
     /// Gets whether every block scale is a normal F16 number or a zero, so that the repacked Q4_0 kernels may widen scales
     /// the short way (<see cref="NormalScales"/>). Checked once, when the view is made, for matrices
-    /// <see cref="RepackedByLlamaCpp"/>; false for all others.
+    /// <see cref="RepackedByLlamaCpp"/> on CPUs whose kernels use it (x64 with AVX2 and FMA); false for all others, which
+    /// then pay nothing at load.
     /// </summary>
     public bool ScalesNormalOrZero { get; }
 
