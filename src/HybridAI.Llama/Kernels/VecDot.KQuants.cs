@@ -130,7 +130,7 @@ internal static unsafe partial class VecDot
     }
 
     // The int32 lanes of one Q4_K super-block's quants against one activation block (the four 32-byte runs written out,
-    // so that each run's scale shuffle masks are constants).
+    // so that each run's scale offsets are constants).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Q4KIntSums(byte* qs, sbyte* q8, int* scales, Vector256<byte> low) =>
         (Q4KRunSums(qs, q8, scales, 0, low) + Q4KRunSums(qs, q8, scales, 1, low))
@@ -270,7 +270,7 @@ internal static unsafe partial class VecDot
     }
 
     // The int32 lanes of one Q5_K super-block against one activation block (the four runs written out, so that shifts and
-    // shuffle masks are constants).
+    // scale offsets are constants).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Q5KIntSums(byte* wb, sbyte* q8, int* scales, Vector256<byte> low, Vector256<byte> bit4)
     {
