@@ -13,9 +13,9 @@ internal sealed unsafe class ActivationBuffer
 {
     private readonly byte[] _storage;
     private readonly byte* _data;
-    private readonly int[] _blockSums;
-    private readonly int* _sums;
-    private readonly int _sumsPerRow;
+    private readonly int[] _nibbleOffsets;
+    private readonly int* _offsets;
+    private readonly int _offsetsPerRow;
 
     /// <summary>Creates a buffer for up to <paramref name="maxRows"/> rows of up to <paramref name="maxCols"/> elements.</summary>
     public ActivationBuffer(int maxCols, int maxRows)
@@ -31,11 +31,11 @@ internal sealed unsafe class ActivationBuffer
             _data = (byte*)(((nint)p + 63) & ~(nint)63);
         }
 
-        _sumsPerRow = (maxCols + 31) / 32;
-        _blockSums = GC.AllocateUninitializedArray<int>(checked(_sumsPerRow * maxRows), pinned: true);
-        fixed (int* p = _blockSums)
+        _offsetsPerRow = (maxCols + 31) / 32;
+        _nibbleOffsets = GC.AllocateUninitializedArray<int>(checked(_offsetsPerRow * maxRows), pinned: true);
+        fixed (int* p = _nibbleOffsets)
         {
-            _sums = p;
+            _offsets = p;
         }
     }
 
@@ -68,10 +68,10 @@ internal sealed unsafe class ActivationBuffer
     /// checked): the repacked Q4_0 kernels multiply unsigned nibbles and subtract this once per block for the nibbles' −8.
     /// Kept multiplied so that a kernel reads it straight into a vector register (a broadcast load, no shuffle).
     /// </summary>
-    public int* NibbleOffsets(int row) => _sums + (row * _sumsPerRow);
+    public int* NibbleOffsets(int row) => _offsets + (row * _offsetsPerRow);
 
     /// <summary>Gets the ints between the nibble offsets of two rows (<see cref="NibbleOffsets"/>).</summary>
-    public int NibbleOffsetsStride => _sumsPerRow;
+    public int NibbleOffsetsStride => _offsetsPerRow;
 
     /// <summary>
     /// Converts <paramref name="rows"/> rows of <paramref name="cols"/> floats (row-major in <paramref name="x"/>) for a
@@ -127,7 +127,7 @@ internal sealed unsafe class ActivationBuffer
                         ActivationQuantizer.Quantize(vecDotType, from, to, cols, scalar);
                         if (vecDotType == GgmlType.Q8_0)
                         {
-                            SumBlocks(to, NibbleOffsets(r), cols / GgmlTypeInfo.BlockSize(GgmlType.Q8_0));
+                            WriteNibbleOffsets(to, NibbleOffsets(r), cols / GgmlTypeInfo.BlockSize(GgmlType.Q8_0));
                         }
 
                         break;
@@ -137,7 +137,7 @@ internal sealed unsafe class ActivationBuffer
     }
 
     /// <summary>8 · the sum of the quantized values of each Q8_0 block (an F16 scale, then the values).</summary>
-    private static void SumBlocks(byte* blocks, int* sums, int count)
+    private static void WriteNibbleOffsets(byte* blocks, int* offsets, int count)
     {
         var blockBytes = GgmlTypeInfo.BlockBytes(GgmlType.Q8_0);
         var values = GgmlTypeInfo.BlockSize(GgmlType.Q8_0);
@@ -150,7 +150,7 @@ internal sealed unsafe class ActivationBuffer
                 sum += q[i];
             }
 
-            sums[b] = sum << 3;
+            offsets[b] = sum << 3;
         }
     }
 }

@@ -221,15 +221,11 @@ internal static unsafe class MatMul
                 // Scales widened the short way where every scale of the matrix is a normal number or a zero (all real models).
                 if (w.ScalesNormalOrZero)
                 {
-                    KernelWide = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512<NormalScales> : rows8 ? &VecDot.Q4_0InterleavedRows8Simd<NormalScales> : null;
-                    KernelWidex4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512<NormalScales> : rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd<NormalScales> : null;
-                    Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512<NormalScales> : null;
+                    SetWideKernels<NormalScales>();
                 }
                 else
                 {
-                    KernelWide = rows16 ? &VecDot.Q4_0InterleavedRows16Avx512<AnyScales> : rows8 ? &VecDot.Q4_0InterleavedRows8Simd<AnyScales> : null;
-                    KernelWidex4 = rows16 ? &VecDot.Q4_0InterleavedRows16x4Avx512<AnyScales> : rows8 ? &VecDot.Q4_0InterleavedRows8x4Simd<AnyScales> : null;
-                    Kernel16x8 = rows16 ? &VecDot.Q4_0InterleavedRows16x8Avx512<AnyScales> : null;
+                    SetWideKernels<AnyScales>();
                 }
             }
             else
@@ -243,6 +239,28 @@ internal static unsafe class MatMul
                 Kernel = x.Rows == 1 ? VecDot.Select(w.Type, scalar) : VecDot.SelectBatch(w.Type, w.Rows, w.Cols, scalar);
                 Kernel4 = VecDot.SelectRows4(w.Type, scalar);
             }
+        }
+
+        /// <summary>
+        /// The repacked Q4_0 kernels that take <see cref="WideRows"/> rows a call (sixteen with AVX-512, eight with AVX2, none
+        /// on the scalar path), widening scales as <typeparamref name="TScales"/> says.
+        /// </summary>
+        private void SetWideKernels<TScales>()
+            where TScales : struct, IHalfScales
+        {
+            KernelWide = WideRows switch
+            {
+                16 => &VecDot.Q4_0InterleavedRows16Avx512<TScales>,
+                8 => &VecDot.Q4_0InterleavedRows8Simd<TScales>,
+                _ => null,
+            };
+            KernelWidex4 = WideRows switch
+            {
+                16 => &VecDot.Q4_0InterleavedRows16x4Avx512<TScales>,
+                8 => &VecDot.Q4_0InterleavedRows8x4Simd<TScales>,
+                _ => null,
+            };
+            Kernel16x8 = WideRows == 16 ? &VecDot.Q4_0InterleavedRows16x8Avx512<TScales> : null;
         }
 
         /// <summary>Rows [start, end) of a matrix-vector product.</summary>

@@ -70,8 +70,7 @@ internal static unsafe partial class VecDot
             var wb = w + (b * Q4KBytes);
             var xb = x + (b * Q8KBytes);
             var yd = *(float*)xb;
-            Q4KScalesAndMins(wb + 4, out var packed, out var mins);
-            SpreadScales(packed, scales);
+            SpreadScalesAndMins(wb, scales, out var mins);
             var sums = Q4KSums(wb, scales, mins, PairSums(xb), (sbyte*)(xb + 4), yd, low, ref accMin);
             acc = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)wb)), sums, acc);
         }
@@ -208,8 +207,7 @@ internal static unsafe partial class VecDot
             var wb = w + (b * Q5KBytes);
             var xb = x + (b * Q8KBytes);
             var yd = *(float*)xb;
-            Q4KScalesAndMins(wb + 4, out var packed, out var mins);
-            SpreadScales(packed, scales);
+            SpreadScalesAndMins(wb, scales, out var mins);
             summs = Q5KMinTerm(wb, yd, mins, PairSums(xb), summs);
             var sumi = Q5KIntSums(wb, (sbyte*)(xb + 4), scales, low, bit4);
             acc = Fma.MultiplyAdd(Vector256.Create(yd * Float16.ToSingle(*(ushort*)wb)), Avx.ConvertToVector256Single(sumi), acc);
@@ -446,10 +444,16 @@ internal static unsafe partial class VecDot
     private static Vector256<short> Q6Products(Vector256<byte> q, Vector256<sbyte> y, Vector256<byte> offset) =>
         Avx2.MultiplyAddAdjacent(q, y) - Avx2.MultiplyAddAdjacent(offset, y);
 
-    // One block's scales (for BroadcastScale) and mins, as Q4KScalesAndMins2 unpacks them.
+    /// <summary>
+    /// The scales and mins of one Q4_K/Q5_K block (at <paramref name="block"/>), the scales spread (<see cref="SpreadScales"/>)
+    /// to <paramref name="scales"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Q4KScalesAndMins(byte* packed, out Vector256<short> scales, out Vector128<short> mins) =>
-        Q4KScalesAndMins2(packed, packed, out scales, out mins, out _, out _);
+    private static void SpreadScalesAndMins(byte* block, int* scales, out Vector128<short> mins)
+    {
+        Q4KScalesAndMins2(block + 4, block + 4, out var packed, out mins, out _, out _);
+        SpreadScales(packed, scales);
+    }
 
     // The four lanes of a Q4_K min accumulator summed in ggml's order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
